@@ -48,6 +48,7 @@ struct mt_counters {
 	uint64_t messages_truncated;  /* max_message hit */
 	uint64_t transcript_dropped;  /* max_transcript hit */
 	uint64_t history_unavailable; /* history_total hit: conflicts not checkable */
+	uint64_t file_damaged;        /* the capture file ended in a read error */
 	uint64_t kernel_recv, kernel_drop, kernel_ifdrop; /* live only */
 };
 
