@@ -46,6 +46,7 @@ struct mt_counters {
 	uint64_t retransmissions;
 	uint64_t lines_truncated;     /* line_max hit */
 	uint64_t messages_truncated;  /* max_message hit */
+	uint64_t mime_limits_hit;     /* MIME header/depth/name caps hit (dissect/mime.h) */
 	uint64_t transcript_dropped;  /* max_transcript hit */
 	uint64_t history_unavailable; /* history_total hit: conflicts not checkable */
 	uint64_t file_damaged;        /* the capture file ended in a read error */

@@ -196,8 +196,10 @@ static void slow_byte(struct mt_lines *l, int dir, uint8_t c, bool small, const 
 			l->nvt_seen = true;  /* NOP, DM, BRK, IP, AO, AYT, EC, EL, GA */
 			if (c == 247 && l->len) /* EC: erase character */
 				erase_last(l);
-			if (c == 248)          /* EL: erase line */
+			if (c == 248) {        /* EL: erase line */
 				l->len = 0;
+				l->edited = true;
+			}
 			return;
 		}
 		/* Not telnet after all: the 0xFF was data. */
@@ -244,7 +246,7 @@ void mt_lines_feed(struct mt_lines *l, int dir, const uint8_t *p, size_t n,
 		}
 		/* Fast path: a whole line inside this delivery, nothing pending,
 		 * no telnet bytes: hand it over in place. */
-		if (l->len == 0 && !l->cr && !l->overlong && l->iac_state == NVT_DATA && !small) {
+		if (l->len == 0 && !l->cr && !l->overlong && l->nkeys == 0 && l->iac_state == NVT_DATA && !small) {
 			const uint8_t *lf = memchr(p + i, '\n', n - i);
 			if (lf) {
 				size_t end = (size_t)(lf - p);
@@ -254,6 +256,10 @@ void mt_lines_feed(struct mt_lines *l, int dir, const uint8_t *p, size_t n,
 					len--;
 				if ((l->nvt == MT_NVT_OFF || !memchr(p + i, IAC, len)) && !memchr(p + i, '\r', len)) {
 					struct mt_line_meta m = { 0 };
+					/* Segments that held only telnet negotiation
+					 * are not part of this line. */
+					l->nsegs = l->small_segs = 0;
+					l->first_frame = l->last_seg_frame = 0;
 					m.first_frame = m.frame = info->frame;
 					m.first_ts_ns = m.ts_ns = info->ts_ns;
 					m.bare_lf = !cr;
@@ -277,7 +283,10 @@ void mt_lines_feed(struct mt_lines *l, int dir, const uint8_t *p, size_t n,
 		}
 		/* Slow path: bytes join the pending line one at a time. */
 		if (l->last_seg_frame != info->frame || l->nsegs == 0) {
-			if (l->len == 0 && !l->cr && l->nsegs == 0) {
+			/* Nothing of the line yet (at most telnet negotiation):
+			 * the line starts with this segment. */
+			if (l->len == 0 && !l->cr && l->nkeys == 0 && !l->overlong) {
+				l->nsegs = l->small_segs = 0;
 				l->first_frame = info->frame;
 				l->first_ts_ns = info->ts_ns;
 			}
@@ -311,6 +320,8 @@ uint64_t mt_lines_gap(struct mt_lines *l, int dir, uint64_t len, const struct mt
 			l->cr = false;
 		}
 		emit_pending(l, dir, info, false, false, on_line, ctx);
+	} else {
+		reset_line(l);   /* keystrokes of an erased line do not carry over the gap */
 	}
 	l->iac_state = NVT_DATA;
 	l->after_gap = true;

@@ -529,9 +529,14 @@ void sess_msg_end(struct mt_session *s, struct mt_message *msg, bool complete)
 		mp->sha = NULL;
 	}
 	if (mp->mime) {
+		struct mt_mime_stats st;
 		mt_mime_finish(mp->mime, msg);
+		mt_mime_get_stats(mp->mime, &st);
+		if (st.truncated) {
+			/* headers or MIME structure beyond the parser's caps */
+			s->model->counters.mime_limits_hit++;
+		}
 		mt_mime_free(mp->mime);
 		mp->mime = NULL;
 	}
-	(void)s;
 }

@@ -18,6 +18,9 @@
 set -eu
 
 GEN=$(cd "$(dirname "$0")" && pwd)
+# Debian's python3 (the one apt installs), not whatever python3 is first in PATH.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
 OUT=${OUT:-$(cd "$GEN/.." && pwd)}
 
 if [ "$(id -u)" != 0 ]; then
@@ -27,7 +30,8 @@ fi
 
 # ---------------------------------------------------------------- packages
 PKGS="dovecot-core dovecot-pop3d dovecot-imapd postfix swaks curl openssl \
-tcpdump python3 inetutils-telnetd wireshark-common tshark iproute2 passwd"
+tcpdump python3 inetutils-telnetd wireshark-common tshark iproute2 passwd \
+libdigest-hmac-perl libio-socket-ssl-perl libnet-ssleay-perl libauthen-sasl-perl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -67,7 +71,6 @@ cleanup() {
 	sleep 1
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	if id "$TELNET_USER" >/dev/null 2>&1 && [ -f "$W/telnet-user-created" ]; then
-		pkill -u "$TELNET_USER" 2>/dev/null
 		userdel -r "$TELNET_USER" >/dev/null 2>&1
 	fi
 	if [ -z "${KEEP:-}" ]; then rm -rf "$W"; else echo "kept $W"; fi
@@ -102,8 +105,9 @@ ivan:{PLAIN}пароль2023::::::
 bob:{PLAIN}correct horse "battery" staple::::::
 carol:{PLAIN}c4r0l!pass::::::
 EOF
-chmod 600 "$W/dovecot/users"
-python3 "$GEN/mailboxes.py" "$W/mail"
+chown root:dovecot "$W/dovecot/users"
+chmod 640 "$W/dovecot/users"
+$PY "$GEN/mailboxes.py" "$W/mail"
 chown -R nobody:nogroup "$W/mail"
 
 # ---------------------------------------------------------------- dovecot
@@ -211,11 +215,13 @@ done
 #   10025 STARTTLS advertised but the certificate is unusable -> 454 refusal
 say "configuring postfix"
 P=$W/postfix
-mkdir -p "$P/spool" "$P/data"
+mkdir -p "$P" "$W/postfix-spool" "$W/postfix-data"
+# spool and data outside the config dir: postfix-script wants that one root-owned.
+chown postfix "$W/postfix-data"
 cat >"$P/main.cf" <<EOF
 compatibility_level = 3.6
-queue_directory = $P/spool
-data_directory = $P/data
+queue_directory = $W/postfix-spool
+data_directory = $W/postfix-data
 mail_owner = postfix
 setgid_group = postdrop
 myhostname = mail.lab.test
@@ -232,6 +238,7 @@ inet_protocols = ipv4
 smtpd_banner = \$myhostname ESMTP Postfix (mailtap lab)
 biff = no
 maillog_file = $P/maillog
+maillog_file_prefixes = $P
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = $W/dovecot/auth-postfix
@@ -282,13 +289,13 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 say "starting postfix"
-postfix -c "$P" set-permissions >/dev/null 2>&1 || true
+postfix -c "$P" check
 postfix -c "$P" start
 
 # ---------------------------------------------------------------- wait for ports
 wait_port() { # $1 host $2 port
 	i=0
-	while ! python3 -c "import socket,sys; socket.create_connection(('$1',$2),1).close()" 2>/dev/null; do
+	while ! $PY -c "import socket,sys; socket.create_connection(('$1',$2),1).close()" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 50 ]; then
 			echo "port $1:$2 never opened" >&2
@@ -307,3 +314,278 @@ if [ -n "${SETUP_ONLY:-}" ]; then
 	echo "SETUP_ONLY: servers running in $W; press Ctrl-C to stop"
 	sleep 100000
 fi
+
+# ---------------------------------------------------------------- capture helpers
+CAP_PID=""
+CAP_NAME=""
+cap_start() { # $1 = output file name, $2 = interface, $3 = BPF filter, [$4 = DLT]
+	CAP_NAME=$1
+	rm -f "$W/cap.tmp" "$W/tcpdump.log"
+	# -Z root: tcpdump would otherwise drop to user tcpdump before opening
+	# the file in the root-owned temp dir.
+	tcpdump -i "$2" ${4:+-y "$4"} -s 0 -U -n -Z root -w "$W/cap.tmp" "$3" \
+		2>"$W/tcpdump.log" &
+	CAP_PID=$!
+	PIDS="$PIDS $CAP_PID"
+	i=0
+	until grep -q "listening on" "$W/tcpdump.log" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && { cat "$W/tcpdump.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	sleep 0.3
+}
+cap_stop() {
+	sleep 0.7
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID" || true
+	mv "$W/cap.tmp" "$OUT/$CAP_NAME"
+	chmod 644 "$OUT/$CAP_NAME"
+	echo "   -> $CAP_NAME: $(grep 'packets captured' "$W/tcpdump.log")"
+}
+gap() { sleep 0.5; }
+
+# openssl s_client fed by a timed script: lines on stdin, one per $STEP s.
+# -crlf turns each LF into CRLF; -quiet implies -ign_eof, so s_client waits
+# for the server to close after our QUIT/LOGOUT.
+STEP=0.4
+feed() { # lines...
+	sleep 1.2
+	for l in "$@"; do
+		printf '%s\n' "$l"
+		sleep $STEP
+	done
+	sleep 1
+}
+sclient() { # $1 = timeout secs, rest = s_client args; stdin = script
+	t=$1
+	shift
+	timeout "$t" openssl s_client -quiet -crlf "$@" >>"$W/clients.log" 2>&1 || true
+}
+clients() { $PY "$GEN/clients.py" "$@" >>"$W/clients.log" 2>&1; }
+SWAKS="swaks --helo client.lab.test --server 127.0.0.1 --hide-informational"
+B64() { printf '%s' "$1" | base64 -w0; }
+CURL="curl -sS --max-time 20 -o /dev/null"
+typist() { $PY "$GEN/typist.py" "$@" 2>>"$W/clients.log"; }
+
+# Scenario 1's typed session (a student in a telnet client on port 110).
+pop3_lab_script() { # $1 = host
+	cat <<EOF
+# first attempt: wrong password
+connect $1 110
+expect [+-][^\r\n]*\r\n
+type user labtest
+expect [+-][^\r\n]*\r\n
+type pass lab2032
+expect [+-][^\r\n]*\r\n
+pause 0.8
+type quit
+expect [+-][^\r\n]*\r\n
+close
+pause 1.5
+# reconnect, right password
+connect $1 110
+expect [+-][^\r\n]*\r\n
+type user labtest
+expect [+-][^\r\n]*\r\n
+type pass lab2023
+expect [+-][^\r\n]*\r\n
+type stat
+expect [+-][^\r\n]*\r\n
+# a typo fixed with backspace: the server receives "lisy BS t"
+type lisy\bt
+expect [+-][^\r\n]*\r\n
+type list
+expect \r\n\.\r\n
+type last
+expect [+-][^\r\n]*\r\n
+type top 1 5
+expect \r\n\.\r\n
+type dele 1
+expect [+-][^\r\n]*\r\n
+type rset
+expect [+-][^\r\n]*\r\n
+type quit
+expect [+-][^\r\n]*\r\n
+close
+EOF
+}
+
+# ================================================================ scenarios
+say "1. pop3-typed-qpopper-lab.pcap (typed POP3 on 110)"
+pop3_lab_script 127.0.0.1 >"$W/lab.typ"
+cap_start pop3-typed-qpopper-lab.pcap lo "tcp port 110"
+typist "$W/lab.typ"
+cap_stop
+
+say "2. smtp-starttls-submission-openssl.pcap (s_client -starttls smtp :587)"
+cap_start smtp-starttls-submission-openssl.pcap lo "tcp port 587"
+feed "EHLO client.lab.test" "AUTH LOGIN" "$(B64 carol)" "$(B64 'c4r0l!pass')" \
+	"MAIL FROM:<carol@lab.test>" "RCPT TO:<alice@lab.test>" "DATA" \
+	"From: Carol <carol@lab.test>" "To: Alice <alice@lab.test>" \
+	"Subject: Sent inside STARTTLS" "" "This message travels inside TLS." "." "QUIT" |
+	sclient 30 -starttls smtp -connect 127.0.0.1:587 -servername mail.lab.test -name client.lab.test
+cap_stop
+
+say "3. smtp-auth-login-syntax-error.pcap (AUTH LOGIN, mail from <x>, dot-stuffing; curl)"
+printf 'From: Carol <carol@lab.test>\r\nTo: Alice <alice@lab.test>\r\nSubject: Sent with curl\r\nMessage-ID: <curl-1@lab.test>\r\n\r\nHello from curl.\r\n.A leading dot, stuffed by curl.\r\n' >"$W/curl-msg.eml"
+cap_start smtp-auth-login-syntax-error.pcap lo "tcp port 25"
+clients smtp-auth-login-syntax-error
+gap
+$CURL --url smtp://127.0.0.1:25/client.lab.test --login-options AUTH=LOGIN \
+	-u 'carol:c4r0l!pass' --mail-from carol@lab.test --mail-rcpt alice@lab.test \
+	-T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
+cap_stop
+
+say "4. smtp-auth-plain-cram-pipelining.pcap (PLAIN fail+ok, pipelining; swaks CRAM-MD5)"
+cap_start smtp-auth-plain-cram-pipelining.pcap lo "tcp port 25"
+clients smtp-auth-plain-pipelining
+gap
+$SWAKS --port 25 --pipeline -a CRAM-MD5 -au alice -ap Wonderland-42 \
+	--from alice@lab.test --to bob@lab.test \
+	--data 'From: alice@lab.test\nTo: bob@lab.test\nSubject: swaks CRAM-MD5 and PIPELINING\nMessage-ID: <swaks-1@lab.test>\n\nSent by swaks.\n' \
+	>>"$W/clients.log" 2>&1
+cap_stop
+
+say "5. imap-login-status-fetch.pcap (student LOGIN/STATUS/FETCH, literals, AUTHENTICATE, STARTTLS)"
+cap_start imap-login-status-fetch.pcap lo "tcp port 143"
+clients imap-student; gap
+clients imap-wrong-then-quoted; gap
+clients imap-literals; gap
+clients imap-authenticate-plain; gap
+feed 'a LOGIN alice "Wonderland-42"' "a SELECT INBOX" "a FETCH 2 (BODY[HEADER])" "a LOGOUT" |
+	sclient 30 -starttls imap -connect 127.0.0.1:143 -servername mail.lab.test
+gap
+clients imaplib-143; gap
+$CURL --url 'imap://127.0.0.1:143/INBOX;UID=1' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
+cap_stop
+
+say "6. pop3-retr-rfc2047-attachment.pcap (RETR of a KOI8-R/UTF-8 encoded message)"
+cap_start pop3-retr-rfc2047-attachment.pcap lo "tcp port 110"
+clients pop3-rfc2047
+cap_stop
+
+say "7. implicit-tls-993-995-465.pcap (s_client and curl over implicit TLS)"
+cap_start implicit-tls-993-995-465.pcap lo "tcp port 993 or tcp port 995 or tcp port 465"
+feed 'a LOGIN alice "Wonderland-42"' "a STATUS INBOX (MESSAGES)" "a LOGOUT" |
+	sclient 30 -connect 127.0.0.1:993 -servername mail.lab.test
+gap
+feed "USER labtest" "PASS lab2023" "STAT" "QUIT" |
+	sclient 30 -connect 127.0.0.1:995 -servername mail.lab.test
+gap
+feed "EHLO client.lab.test" "AUTH PLAIN $(printf '\0carol\0c4r0l!pass' | base64 -w0)" "QUIT" |
+	sclient 30 -connect 127.0.0.1:465 -servername mail.lab.test
+gap
+# --resolve: connect to 127.0.0.1 but send the SNI mail.lab.test
+R="--resolve mail.lab.test:993:127.0.0.1 --resolve mail.lab.test:995:127.0.0.1 --resolve mail.lab.test:465:127.0.0.1"
+# shellcheck disable=SC2086
+$CURL -k --ssl-reqd $R --url 'imaps://mail.lab.test:993/INBOX;UID=1' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
+gap
+# shellcheck disable=SC2086
+$CURL -k --ssl-reqd $R --url 'pop3s://mail.lab.test:995/1' -u labtest:lab2023 >>"$W/clients.log" 2>&1
+gap
+# shellcheck disable=SC2086
+$CURL -k --ssl-reqd $R --url smtps://mail.lab.test:465/client.lab.test -u 'carol:c4r0l!pass' \
+	--mail-from carol@lab.test --mail-rcpt alice@lab.test -T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
+cap_stop
+
+say "8. starttls-offered-cleartext-login-and-refused.pcap"
+cap_start starttls-offered-cleartext-login-and-refused.pcap lo \
+	"tcp port 25 or tcp port 110 or tcp port 143 or tcp port 10025 or tcp port 10110 or tcp port 10143"
+# STARTTLS offered, credentials in clear anyway
+$SWAKS --port 25 -a PLAIN -au carol -ap 'c4r0l!pass' --from carol@lab.test --to alice@lab.test \
+	--data 'Subject: AUTH PLAIN in clear although STARTTLS was offered\n\nx\n' >>"$W/clients.log" 2>&1
+gap
+clients pop3-cleartext-despite-stls; gap
+clients imap-cleartext-despite-starttls; gap
+# STARTTLS advertised by postfix on 10025 but refused (454: its certificate
+# file is missing); swaks --tls-optional goes on in clear and authenticates.
+$SWAKS --port 10025 --tls-optional -a LOGIN -au bob -ap 'correct horse "battery" staple' \
+	--from bob@lab.test --to alice@lab.test \
+	--data 'Subject: after a refused STARTTLS\n\nx\n' >>"$W/clients.log" 2>&1
+gap
+clients pop3-stls-refused; gap
+clients imap-starttls-refused
+cap_stop
+
+say "9. nonstandard-ports-2525-1110.pcap (SMTP 2525, POP3 1110, IMAP 1143)"
+cat >"$W/win.typ" <<'EOF'
+# Windows telnet to port 1110: its option negotiation reaches dovecot as
+# part of the first line, which is refused; the student types it again.
+connect 127.0.0.1 1110
+iac-windows
+expect [+-][^\r\n]*\r\n
+type user labtest
+expect [+-][^\r\n]*\r\n
+type user labtest
+expect [+-][^\r\n]*\r\n
+type pass lab2023
+expect [+-][^\r\n]*\r\n
+# typo fixed with DEL (0x7f): dovecot gets "stst DEL DEL at" and refuses it
+type stst\d\dat
+expect [+-][^\r\n]*\r\n
+type stat
+expect [+-][^\r\n]*\r\n
+type quit
+expect [+-][^\r\n]*\r\n
+close
+EOF
+cap_start nonstandard-ports-2525-1110.pcap lo "tcp port 2525 or tcp port 1110 or tcp port 1143"
+clients smtplib-2525; gap
+$SWAKS --port 2525 --pipeline -a LOGIN -au carol -ap 'c4r0l!pass' --from carol@lab.test --to bob@lab.test \
+	--data 'Subject: swaks AUTH LOGIN on 2525\n\nx\n' >>"$W/clients.log" 2>&1
+gap
+$CURL --url smtp://127.0.0.1:2525/client.lab.test -u 'carol:c4r0l!pass' \
+	--mail-from carol@lab.test --mail-rcpt alice@lab.test -T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
+gap
+typist "$W/win.typ"; gap
+clients poplib-1110; gap
+$CURL --url pop3://127.0.0.1:1110/1 -u labtest:lab2023 >>"$W/clients.log" 2>&1
+gap
+clients imaplib-1143; gap
+$CURL --url 'imap://127.0.0.1:1143/INBOX;UID=2' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
+cap_stop
+
+say "10. scenario 1 again: -i any (SLL2), over ::1, and as pcapng"
+cap_start pop3-typed-qpopper-lab-sll2.pcap any "tcp port 110" LINUX_SLL2
+typist "$W/lab.typ"
+cap_stop
+pop3_lab_script ::1 >"$W/lab6.typ"
+cap_start pop3-typed-qpopper-lab-ipv6.pcap lo "ip6 and tcp port 110"
+typist "$W/lab6.typ"
+cap_stop
+editcap -F pcapng "$OUT/pop3-typed-qpopper-lab.pcap" "$OUT/pop3-typed-qpopper-lab.pcapng"
+chmod 644 "$OUT/pop3-typed-qpopper-lab.pcapng"
+echo "   -> pop3-typed-qpopper-lab.pcapng (editcap -F pcapng of scenario 1)"
+
+say "11. telnet-login-23.pcap (inetutils-telnetd on 127.0.0.1:23)"
+if ! id "$TELNET_USER" >/dev/null 2>&1; then
+	useradd -m -s /bin/sh -c "mailtap telnet lab (temporary)" "$TELNET_USER"
+	: >"$W/telnet-user-created"
+fi
+echo "$TELNET_USER:Telnet-Lab1" | chpasswd
+$PY "$GEN/inetd1.py" 127.0.0.1 23 /usr/sbin/telnetd -h 2>>"$W/clients.log" &
+PIDS="$PIDS $!"
+wait_port 127.0.0.1 23
+cat >"$W/telnet.typ" <<EOF
+connect 127.0.0.1 23
+telnet
+iac-windows
+expect login: \$
+type $TELNET_USER
+expect Password:
+type Telnet-Lab1
+expect \\\$ \$
+# a typo fixed with DEL, which the pty line discipline applies
+type echo hellp\\do from the lab
+expect \\\$ \$
+type exit
+pause 0.5
+close
+EOF
+cap_start telnet-login-23.pcap lo "tcp port 23"
+typist "$W/telnet.typ"
+cap_stop
+
+say "done"
+ls -l "$OUT"/*.pcap "$OUT"/*.pcapng

@@ -29,6 +29,9 @@ import socket
 import sys
 import threading
 import time
+import os
+
+DEBUG = bool(os.environ.get("TYPIST_DEBUG"))
 
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 OPT_ECHO, OPT_SGA, OPT_TTYPE, OPT_NAWS, OPT_TSPEED, OPT_NEWENV = 1, 3, 24, 31, 32, 39
@@ -97,6 +100,8 @@ class Typist:
             if self.telnet:
                 data = self._telnet_filter(pending + data)
                 pending = b""
+            if DEBUG:
+                sys.stderr.write("<< %r\n" % data)
             with self.lock:
                 self.buf += data
                 self.lock.notify_all()
