@@ -926,6 +926,9 @@ def main(argv):
 			return 2
 		else:
 			out = a
+	unknown = (only or set()) - {n for n, _ in GENERATORS}
+	if unknown:
+		sys.exit("gen.py: no such generator: %s (see --list)" % ", ".join(sorted(unknown)))
 	os.makedirs(out, exist_ok=True)
 	for n, fn in GENERATORS:
 		if only is None or n in only:
