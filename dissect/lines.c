@@ -246,7 +246,8 @@ void mt_lines_feed(struct mt_lines *l, int dir, const uint8_t *p, size_t n,
 		}
 		/* Fast path: a whole line inside this delivery, nothing pending,
 		 * no telnet bytes: hand it over in place. */
-		if (l->len == 0 && !l->cr && !l->overlong && l->nkeys == 0 && l->iac_state == NVT_DATA && !small) {
+		if (l->len == 0 && !l->cr && !l->overlong && !l->edited && l->nkeys == 0 &&
+		    l->iac_state == NVT_DATA && !small) {
 			const uint8_t *lf = memchr(p + i, '\n', n - i);
 			if (lf) {
 				size_t end = (size_t)(lf - p);
