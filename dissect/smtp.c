@@ -1470,12 +1470,25 @@ static void server_line(struct mt_session *s, struct smtp *st, const uint8_t *p,
                         const struct mt_line_meta *m)
 {
 	struct reply *r = &st->r;
-	int code = 0;
+	int code = 0, cls[3];
 	bool more = false;
+	char enh[16];
 	struct out o;
 	out_init(&o);
 	line_flags(s, m);
-	if (!parse_code(p, n, &code, &more)) {
+	bool coded = parse_code(p, n, &code, &more);
+	/* Where the text (and an enhanced status code) starts. */
+	const uint8_t *txt = coded ? p + (n > 4 ? 4 : n) : p;
+	size_t tn = coded ? (n > 4 ? n - 4 : 0) : n;
+	bool has_enh = parse_enh(txt, tn, enh, sizeof(enh), cls);
+
+	if (!coded && !r->active && has_enh) {
+		/* Some servers (Yahoo) answer "4.7.0 text" with no reply code:
+		 * the enhanced code's class stands in for it, so the reply still
+		 * answers its command and the FIFO stays in step. */
+		code = cls[0] * 100;
+		out_both(&o, "[reply without a reply code]");
+	} else if (!coded) {
 		if (!r->active) {
 			out_both(&o, "[not an SMTP reply]");
 			emit(s, DIR_S2C, LINE_TEXT, p, n, m, &o);
@@ -1492,6 +1505,8 @@ static void server_line(struct mt_session *s, struct smtp *st, const uint8_t *p,
 		r->active = true;
 		r->code = code;
 		ascii_copy(r->text, sizeof(r->text), p, n);
+		if (has_enh)
+			snprintf(r->enh, sizeof(r->enh), "%s", enh);
 		if (st->data_mode && st->data_354)
 			r->ctx = RC_LOST_DOT;
 		else if (code == 220 && (!h || h->cmd != CMD_STARTTLS))
@@ -1502,13 +1517,8 @@ static void server_line(struct mt_session *s, struct smtp *st, const uint8_t *p,
 			r->ctx = RC_CMD, r->cmd = h->cmd;
 		else
 			r->ctx = RC_NONE;
-		int cls[3];
-		if (n > 4)
-			parse_enh(p + 4, n - 4, r->enh, sizeof(r->enh), cls);
 	}
 	unsigned idx = r->nlines++;
-	const uint8_t *txt = n > 4 ? p + 4 : p + n;
-	size_t tn = n > 4 ? n - 4 : 0;
 
 	if (r->ctx == RC_GREETING) {
 		if (idx == 0)
@@ -1525,10 +1535,10 @@ static void server_line(struct mt_session *s, struct smtp *st, const uint8_t *p,
 		capability(s, txt, tn, &o);
 	if (r->ctx == RC_CMD && r->cmd == CMD_EHLO && code == 250)
 		st->ehlo_reply_seen = true;
-	int cls[3];
-	char enh[16];
-	if (code != 334 && tn && parse_enh(txt, tn, enh, sizeof(enh), cls))
-		add_enh(&o.dec, enh, cls);   /* server lines hold no secret: dec only */
+	/* RFC 3463: failures say why; of the successes only 2.7.0 says more
+	 * than the reply code. Server lines hold no secret: dec only. */
+	if (code != 334 && has_enh && (cls[0] != 2 || (cls[1] == 7 && cls[2] == 0)))
+		add_enh(&o.dec, enh, cls);
 	emit(s, DIR_S2C, LINE_TEXT, p, n, m, &o);
 	out_free(&o);
 	if (!more)

@@ -242,7 +242,7 @@ static void test_greeting_capabilities(void **state)
 	assert_decoded_has(line_eq(&t, "250-CHUNKING"), "RFC 3030");
 	assert_decoded_has(line_eq(&t, "250-8BITMIME"), "8-bit");
 	assert_decoded_has(line_eq(&t, "250-STARTTLS"), "STARTTLS");
-	assert_decoded_has(line_eq(&t, "221 2.0.0 Bye"), "2.0.0 success");
+	assert_null(line_eq(&t, "221 2.0.0 Bye")->decoded);   /* a plain success says nothing more */
 	assert_int_equal(t.s->ncreds, 0);
 	assert_false(warned(&t, W_SYNTAX_ERROR));
 	dt_free(&t);
@@ -308,6 +308,7 @@ static void test_auth_login(void **state)
 	assert_int_equal(l->secret_len, 8);
 	l = line_eq(&t, "AUTH LOGIN YWxpY2U=");
 	assert_string_equal(l->decoded, "alice");
+	assert_decoded_has(line_eq(&t, "235 2.7.0 Authentication successful"), "authentication succeeded");
 	assert_decoded_has(line_eq(&t, "535 5.7.8 Authentication credentials invalid"),
 	                   "5.7.8 permanent failure: authentication credentials invalid");
 
@@ -617,6 +618,22 @@ static void test_blast_before_greeting(void **state)
 	assert_decoded_has(last_eq(&t, ""), "syntax error");   /* the empty command */
 	assert_true(warned(&t, W_SYNTAX_ERROR));
 	assert_string_equal(line_eq(&t, "MAIL FROM:<a@x>")->decoded, "from=<a@x>");
+	dt_free(&t);
+}
+
+/* A reply without its code (as Yahoo sends it) still answers its command. */
+static void test_reply_without_code(void **state)
+{
+	(void)state;
+	static const struct step st[] = {
+		S(GREETING), C("DATA\r\n"), S("354 go\r\n"), C("x\r\n.\r\n"),
+		S("4.7.0 [TS04] Messages temporarily deferred\r\n"), C("NOOP\r\n"), S("500 5.5.1 what\r\n"), END };
+	struct dt t;
+	run(&t, st);
+	const struct mt_line *l = line_eq(&t, "4.7.0 [TS04] Messages temporarily deferred");
+	assert_decoded_has(l, "without a reply code");
+	assert_decoded_has(l, "4.7.0 temporary failure");
+	assert_decoded_has(line_eq(&t, "NOOP"), "syntax error");   /* matched to NOOP, not to "." */
 	dt_free(&t);
 }
 
@@ -1056,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_bdat_hostile),
 		cmocka_unit_test(test_pipelining),
 		cmocka_unit_test(test_blast_before_greeting),
+		cmocka_unit_test(test_reply_without_code),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_ehlo_fallback),
 		cmocka_unit_test(test_starttls_accepted),
