@@ -110,42 +110,42 @@ int mt_tls_parse_client_hello(const uint8_t *p, size_t n, char *sni, size_t snis
 
 int mt_tls_sniff_feed(struct mt_tls_sniff *t, const uint8_t *p, size_t n)
 {
-	if (t->state != MT_TLS_NEED_MORE)
-		return t->state;
-	/* Collect the first record: header + length, capped. */
-	size_t want = 5;
-	if (t->len >= 5)
-		want = 5 + ((size_t)t->buf[3] << 8 | t->buf[4]);
-	if (want > MT_TLS_REC_MAX)
-		want = MT_TLS_REC_MAX;
-	size_t take = want > t->len ? want - t->len : 0;
-	if (take > n)
-		take = n;
-	if (take) {
+	/* Collect the first record (header, then its length), capped; a call
+	 * may hold the header and the body together, or one byte of either. */
+	while (t->state == MT_TLS_NEED_MORE) {
+		size_t want = 5;
+		if (t->len >= 5) {
+			want = 5 + ((size_t)t->buf[3] << 8 | t->buf[4]);
+			if (want > MT_TLS_REC_MAX)
+				want = MT_TLS_REC_MAX;
+		}
+		if (t->len >= 1 && t->buf[0] != 22) {
+			t->state = MT_TLS_NOT_TLS;
+			break;
+		}
+		if (t->len >= 3 && (t->buf[1] != 3 || t->buf[2] > 4)) {
+			t->state = MT_TLS_NOT_TLS;
+			break;
+		}
+		if (t->len >= want && t->len >= 5) {
+			t->version = (uint16_t)(t->buf[1] << 8 | t->buf[2]);
+			t->state = mt_tls_parse_client_hello(t->buf, t->len, t->sni, sizeof(t->sni), &t->sni_len);
+			free(t->buf);
+			t->buf = NULL;
+			t->len = 0;
+			break;
+		}
+		if (!n)
+			return MT_TLS_NEED_MORE;
+		size_t take = want - t->len;
+		if (take > n)
+			take = n;
 		t->buf = mt_xrealloc(t->buf, t->len + take);
 		memcpy(t->buf + t->len, p, take);
 		t->len += take;
+		p += take;
+		n -= take;
 	}
-	if (t->len >= 1 && t->buf[0] != 22) {
-		t->state = MT_TLS_NOT_TLS;
-		return t->state;
-	}
-	if (t->len >= 3 && (t->buf[1] != 3 || t->buf[2] > 4)) {
-		t->state = MT_TLS_NOT_TLS;
-		return t->state;
-	}
-	if (t->len < 5)
-		return MT_TLS_NEED_MORE;
-	want = 5 + ((size_t)t->buf[3] << 8 | t->buf[4]);
-	if (want > MT_TLS_REC_MAX)
-		want = MT_TLS_REC_MAX;
-	if (t->len < want)
-		return MT_TLS_NEED_MORE;
-	t->version = (uint16_t)(t->buf[1] << 8 | t->buf[2]);
-	t->state = mt_tls_parse_client_hello(t->buf, t->len, t->sni, sizeof(t->sni), &t->sni_len);
-	free(t->buf);
-	t->buf = NULL;
-	t->len = 0;
 	return t->state;
 }
 
