@@ -264,7 +264,7 @@ static void handle_tcp(struct mt_pipeline *P, struct mt_tcp_seg *seg, uint64_t t
 		f->syn_seen = true;
 		s->syn_seen = true;
 	}
-	if (seg->payload_len && !f->decided && !f->data_seen[0] && !f->data_seen[1])
+	if ((seg->payload_len || seg->missing) && !f->decided && !f->data_seen[0] && !f->data_seen[1])
 		f->decided = mt_dispatch_by_port(s, f->port[1]);
 	if (seg->payload_len || seg->missing)
 		f->data_seen[dir] = true;
