@@ -691,7 +691,7 @@ def midstream_start(out):
 	write_eth(out, "midstream-start.pcap", tr)
 	note("midstream-start.pcap", "capture starts after handshake, greeting and EHLO: first packet is "
 	     "the client's `AUTH LOGIN` to port 25",
-	     "1 session smtp %s -> %s (server by well-known port 25), syn_seen false, warning midstream, %s, "
+	     "1 session smtp %s -> %s (server by well-known port 25), syn_seen false, warning no_handshake, %s, "
 	     "gap_bytes 0; credential AUTH LOGIN alice / s3cret success; 1 message (Subject `lab test`)"
 	     % (f.client(), f.server(), bytes_note(f)), "scapy, no SYN emitted")
 
@@ -710,7 +710,7 @@ def midstream_nonstd_port(out):
 	note("midstream-nonstd-port.pcap", "mid-stream SMTP between ports 1030 and 2525 (neither well known, "
 	     "the lower port is the client): the first packet is the server's multi-line 250 EHLO reply",
 	     "1 session smtp with client %s and server %s chosen by the reply/greeting heuristic (not by port "
-	     "nor by who sent first), syn_seen false, warning midstream, %s; credential AUTH PLAIN alice / "
+	     "nor by who sent first), syn_seen false, warning no_handshake, %s; credential AUTH PLAIN alice / "
 	     "s3cret success; 1 message" % (f.client(), f.server(), bytes_note(f)),
 	     "scapy, no SYN emitted")
 
