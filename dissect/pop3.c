@@ -120,7 +120,7 @@ static struct mt_line *tline(struct pop3 *st, int dir, enum mt_line_kind kind, c
 		st->s->model->counters.lines_truncated++;
 	}
 	struct mt_line *l = sess_line(st->s, dir, kind, m->first_frame, m->frame, m->ts_ns, p, n, decoded);
-	if (m->typed)
+	if (m->typed && dir == DIR_C2S)   /* server echo is not keystrokes */
 		sess_line_keys(l, m->keys, m->nkeys);
 	return l;
 }
@@ -809,6 +809,15 @@ static void reply(struct pop3 *st, const struct pend *pd, bool ok, const uint8_t
 	}
 }
 
+static bool greeting_like(const uint8_t *p, size_t n)
+{
+	static const char *const words[] = { "ready", "pop", "server", "service", "hello", "welcome", "@" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (mt_find_ci(p, n, words[i]) >= 0)
+			return true;
+	return false;
+}
+
 static void server_line(struct pop3 *st, const uint8_t *p, size_t n, const struct mt_line_meta *m)
 {
 	struct mt_session *s = st->s;
@@ -833,9 +842,10 @@ static void server_line(struct pop3 *st, const uint8_t *p, size_t n, const struc
 	if (ok || err)
 		resp_code_text(p, n, &d);
 
-	/* RFC 1939 §4: the server speaks first. The first status line is the
-	 * greeting unless the capture began after commands were sent. */
-	if (!st->greeted && (ok || err) && (st->qlen == 0 || (first && s->syn_seen))) {
+	/* RFC 1939 §4: the server speaks first. With no command pending the
+	 * first status line is the greeting; if the client spoke first (or the
+	 * greeting was not captured) it must also read like one. */
+	if (!st->greeted && (ok || err) && (st->qlen == 0 || (first && s->syn_seen && greeting_like(p, n)))) {
 		st->greeted = true;
 		sess_set_greeting(s, p, n);
 		if (ok) {

@@ -109,7 +109,7 @@ static struct mt_line *tline(struct telnet *st, int dir, const uint8_t *p, size_
 		st->s->model->counters.lines_truncated++;
 	}
 	struct mt_line *l = sess_line(st->s, dir, LINE_TEXT, m->first_frame, m->frame, m->ts_ns, p, n, decoded);
-	if (m->typed)
+	if (m->typed && dir == DIR_C2S)   /* server echo is not keystrokes */
 		sess_line_keys(l, m->keys, m->nkeys);
 	return l;
 }
@@ -121,8 +121,14 @@ static void server_line(struct telnet *st, const uint8_t *p, size_t n, const str
 	trim(&t, &tn);
 	tline(st, DIR_S2C, p, n, m, NULL);
 	if (!st->greeted && tn) {
+		/* The first text the server shows; a prompt line keeps only
+		 * the prompt, not the echoed answer ("vm login: mtlab"). */
+		size_t gn = tn;
+		const uint8_t *colon = memchr(t, ':', tn);
+		if (colon && prompt_of(t, (size_t)(colon - t) + 1) != P_NONE)
+			gn = (size_t)(colon - t) + 1;
 		st->greeted = true;
-		sess_set_greeting(st->s, t, tn);
+		sess_set_greeting(st->s, t, gn);
 	}
 	/* The client side missing: take the user name from the echo
 	 * ("login: fake" completed by the echoed CRLF). */

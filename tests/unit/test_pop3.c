@@ -462,6 +462,29 @@ static void test_auth_xoauth2(void **state)
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_null(t.s->greeting.data);   /* the first reply answered CAPA */
 	dt_free(&t);
+	/* the same with the handshake captured: still no greeting */
+	run_both(&t, st, sizeof(st) / sizeof(st[0]), true);
+	assert_null(t.s->greeting.data);
+	assert_int_equal(t.s->nauth_mechs, 3);
+	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	dt_free(&t);
+}
+
+static void test_client_speaks_before_greeting(void **state)
+{
+	(void)state;
+	static const struct step st[] = {
+		{ C, "CAPA\r\n", 0, 0 },
+		{ S, "+OK Dovecot ready.\r\n", 0, 0 },
+		{ S, "+OK\r\nSTLS\r\nSASL PLAIN\r\n.\r\n", 0, 0 },
+	};
+	struct dt t;
+	RUN(&t, st);
+	assert_non_null(t.s->greeting.data);
+	assert_string_equal(t.s->server_software, "Dovecot");
+	assert_int_equal(t.s->starttls.offered, TRI_TRUE);
+	assert_int_equal(t.s->nauth_mechs, 1);
+	dt_free(&t);
 }
 
 static void test_auth_cancel_and_unknown_mech(void **state)
@@ -1046,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_auth_login_initial_response),
 		cmocka_unit_test(test_auth_cram_md5),
 		cmocka_unit_test(test_auth_xoauth2),
+		cmocka_unit_test(test_client_speaks_before_greeting),
 		cmocka_unit_test(test_auth_cancel_and_unknown_mech),
 		cmocka_unit_test(test_bare_auth_lists),
 		cmocka_unit_test(test_capa_stls_sasl),

@@ -263,6 +263,7 @@ static void test_server_side_only(void **state)
 	dt_send(&t, S, "Password: \r\nLogin incorrect\r\n");
 	dt_finish(&t);
 	assert_int_equal(t.s->ncreds, 1);
+	assert_string_equal(t.s->greeting.data, "login:");
 	assert_bytes(&t.s->creds[0]->username, "alice");
 	assert_int_equal(t.s->creds[0]->password.len, 0);
 	dt_free(&t);
