@@ -39,7 +39,11 @@ enum cmd_kind {
 	CK_FETCH, CK_APPEND, CK_IDLE, CK_LOGOUT, CK_ID, CK_COMPRESS, CK_MAILBOX,
 };
 
-enum lit_role { LIT_NONE = 0, LIT_CMD, LIT_USER, LIT_PASS, LIT_APPEND, LIT_FETCH, LIT_SERVER };
+/* What a literal is: command text (kept), a LOGIN user or password (kept),
+ * a message (streamed to the model), a short server string (one transcript
+ * line) or a long server string (transcript data lines). */
+enum lit_role { LIT_NONE = 0, LIT_CMD, LIT_USER, LIT_PASS, LIT_APPEND, LIT_FETCH, LIT_SERVER, LIT_SDATA };
+#define SHORT_LITERAL 256
 enum raw_mode { RM_LINES = 0, RM_TLS, RM_DEFLATE, RM_OFF };
 
 struct tag_ent {
@@ -105,6 +109,7 @@ struct imap_state {
 		struct mt_credential *cred;
 	} auth;
 	bool starttls_pending;
+	bool caps_seen;         /* a capability list was seen (greeting or CAPABILITY) */
 	bool idle;
 	bool greeted;
 	bool in_gap;            /* mt_lines_gap() is flushing a cut line */
@@ -217,6 +222,8 @@ static struct tag_ent *latest_fetch(struct imap_state *st)
 	return best;
 }
 
+static bool resp_code(struct mt_span text, struct mt_span *code, struct mt_span *after);
+
 /* ---- server software from the greeting ---- */
 
 static const struct {
@@ -259,6 +266,12 @@ static bool looks_like_version(const uint8_t *p, size_t n)
 static void detect_software(struct mt_session *s, const uint8_t *p, size_t n)
 {
 	char out[64];
+	struct mt_span text = { p, n }, code, after;
+	if (resp_code(text, &code, &after)) {
+		/* the capability list names standards, not the server */
+		p = after.p;
+		n = after.n;
+	}
 	for (size_t k = 0; k < sizeof(software) / sizeof(software[0]); k++) {
 		long at = mt_find_ci(p, n, software[k].needle);
 		if (at < 0)
@@ -297,12 +310,26 @@ static void detect_software(struct mt_session *s, const uint8_t *p, size_t n)
 		sess_set_software(s, out);
 		return;
 	}
+	/* UW IMAP names only its version: "IMAP4rev1 2007f.404 at <date>" */
+	long at = mt_find_ci(p, n, "IMAP4rev1 ");
+	if (at >= 0) {
+		struct mt_span rest = { p + at + 10, n - (size_t)at - 10 }, w;
+		if (mt_next_word(&rest, &w) && w.n >= 6 && w.n <= 24 && (w.p[0] == '1' || w.p[0] == '2') &&
+		    w.p[1] >= '0' && w.p[1] <= '9' && w.p[2] >= '0' && w.p[2] <= '9' && w.p[3] >= '0' &&
+		    w.p[3] <= '9' && memchr(w.p, '.', w.n) && printable(w.p, w.n)) {
+			snprintf(out, sizeof(out), "UW IMAP %.*s", (int)w.n, (const char *)w.p);
+			sess_set_software(s, out);
+		}
+	}
 }
 
 /* ---- capabilities (RFC 3501 §7.2.1, §7.1 CAPABILITY response code) ---- */
 
 static void parse_caps(struct mt_session *s, const uint8_t *p, size_t n)
 {
+	struct imap_state *st = s->dissector_state;
+	if (st)
+		st->caps_seen = true;
 	struct mt_span rest = { p, n }, w;
 	while (mt_next_word(&rest, &w)) {
 		if (w.n && w.p[w.n - 1] == ']')
@@ -513,6 +540,87 @@ static size_t upto(const uint8_t *b, size_t n, uint8_t c)
 	return e ? (size_t)(e - b) : n;
 }
 
+/* A UTF-16LE (or OEM) NTLM string field as UTF-8 into sb (BMP only; other
+ * code units become '?'). */
+static void ntlm_string(struct mt_sbuf *sb, const uint8_t *b, size_t n, size_t off, size_t len, bool unicode)
+{
+	if (off > n || len > n - off)
+		return;
+	const uint8_t *p = b + off;
+	if (!unicode) {
+		mt_sbuf_add(sb, p, len);
+		return;
+	}
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		unsigned c = p[i] | (unsigned)p[i + 1] << 8;
+		if (c < 0x80) {
+			mt_sbuf_addc(sb, (char)c);
+		} else if (c < 0x800) {
+			mt_sbuf_addc(sb, (char)(0xc0 | c >> 6));
+			mt_sbuf_addc(sb, (char)(0x80 | (c & 0x3f)));
+		} else if (c >= 0xd800 && c < 0xe000) {
+			mt_sbuf_addc(sb, '?');
+		} else {
+			mt_sbuf_addc(sb, (char)(0xe0 | c >> 12));
+			mt_sbuf_addc(sb, (char)(0x80 | ((c >> 6) & 0x3f)));
+			mt_sbuf_addc(sb, (char)(0x80 | (c & 0x3f)));
+		}
+	}
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* NTLMSSP messages ([MS-NLMP] §2.2.1): name the message; from the
+ * AUTHENTICATE message (type 3) take the user name, domain and workstation. */
+static bool ntlm_message(struct mt_credential *c, const uint8_t *b, size_t n, size_t cap, struct mt_sbuf *dec)
+{
+	if (n < 12 || memcmp(b, "NTLMSSP", 8))
+		return false;
+	uint32_t type = le32(b + 8);
+	if (type == 1) {
+		mt_sbuf_adds(dec, "[NTLM negotiate]");
+		return true;
+	}
+	if (type == 2) {
+		mt_sbuf_adds(dec, "[NTLM challenge]");
+		return true;
+	}
+	if (type != 3 || n < 64) {
+		mt_sbuf_printf(dec, "[NTLM message type %u]", type);
+		return true;
+	}
+	bool unicode = le32(b + 60) & 1;   /* NTLMSSP_NEGOTIATE_UNICODE */
+	struct mt_sbuf dom, user, ws;
+	mt_sbuf_init(&dom);
+	mt_sbuf_init(&user);
+	mt_sbuf_init(&ws);
+	ntlm_string(&dom, b, n, le32(b + 32), (size_t)(b[28] | b[29] << 8), unicode);
+	ntlm_string(&user, b, n, le32(b + 40), (size_t)(b[36] | b[37] << 8), unicode);
+	ntlm_string(&ws, b, n, le32(b + 48), (size_t)(b[44] | b[45] << 8), unicode);
+	struct mt_sbuf who;
+	mt_sbuf_init(&who);
+	if (dom.len) {
+		mt_sbuf_add(&who, dom.s, dom.len);
+		mt_sbuf_addc(&who, '\\');
+	}
+	if (user.len)
+		mt_sbuf_add(&who, user.s, user.len);
+	if (c && who.len)
+		mt_bytes_set(&c->username, who.s, who.len, cap);
+	mt_sbuf_adds(dec, "[NTLM authenticate] user=");
+	add_quoted(dec, (const uint8_t *)(who.s ? who.s : ""), who.len);
+	mt_sbuf_adds(dec, " workstation=");
+	add_quoted(dec, (const uint8_t *)(ws.s ? ws.s : ""), ws.len);
+	mt_sbuf_free(&dom);
+	mt_sbuf_free(&user);
+	mt_sbuf_free(&ws);
+	mt_sbuf_free(&who);
+	return true;
+}
+
 /* Decodes one client SASL response (already base64-decoded into b) for the
  * active mechanism. Fills the credential and the decoded texts; returns true
  * when the response holds a secret. */
@@ -636,6 +744,8 @@ static bool sasl_response(struct mt_session *s, struct imap_state *st, const uin
 		return tok != NULL;
 	}
 opaque:
+	if (!strcmp(mech, "NTLM") && ntlm_message(c, b, n, cap, dec))
+		return false;
 	if (n && printable(b, n) && n <= 200) {
 		mt_sbuf_addc(dec, '[');
 		mt_sbuf_add(dec, b, n);
@@ -664,6 +774,9 @@ static void auth_client_line(struct mt_session *s, struct imap_state *st, const 
 	bool secret = false;
 	size_t bn = 0;
 	uint8_t *b = NULL;
+	struct mt_credential *c = st->auth.cred;
+	const char *before[3] = { c ? c->username.data : NULL, c ? c->password.data : NULL,
+	                          c ? c->response.data : NULL };
 	if (t.n == 0) {
 		mt_sbuf_adds(&dec, "[empty response]");
 	} else if ((b = mt_b64_decode_alloc(t.p, t.n, SASL_MAX, &bn)) != NULL) {
@@ -671,11 +784,12 @@ static void auth_client_line(struct mt_session *s, struct imap_state *st, const 
 	} else {
 		mt_sbuf_adds(&dec, "[not base64]");
 	}
-	if (st->auth.cred) {
-		if (secret || st->auth.step == 0)
-			st->auth.cred->frame = m->frame;
+	if (c) {
+		/* the credential's frame is the one that carried what it holds */
+		if (c->username.data != before[0] || c->password.data != before[1] || c->response.data != before[2])
+			c->frame = m->frame;
 		if (m->typed)
-			st->auth.cred->typed = true;
+			c->typed = true;
 	}
 	st->auth.step++;
 	struct mt_line *l = text_line(s, DIR_C2S, m, line, len, dec.s);
@@ -888,6 +1002,8 @@ static void process_command(struct mt_session *s, struct imap_state *st, const u
 		break;
 	case CK_STARTTLS:
 		sess_starttls_requested(s, m->frame);
+		if (st->caps_seen && s->starttls.offered != TRI_TRUE)
+			sess_warn(s, W_STARTTLS_NOT_OFFERED);
 		st->starttls_pending = true;
 		break;
 	case CK_IDLE:
@@ -906,6 +1022,15 @@ static void process_command(struct mt_session *s, struct imap_state *st, const u
 				mt_sbuf_adds(&dec, " items=");
 				mt_sbuf_add(&dec, st->asmb + arg[1].off, arg[1].len > 200 ? 200 : arg[1].len);
 			}
+		}
+		break;
+	case CK_FETCH:
+		/* RFC 3501 §6.4.5: sequence set, then the items */
+		if (nargs >= 2) {
+			mt_sbuf_adds(&dec, "messages=");
+			mt_sbuf_add(&dec, st->asmb + arg[0].off, arg[0].len > 64 ? 64 : arg[0].len);
+			mt_sbuf_adds(&dec, " items=");
+			mt_sbuf_add(&dec, st->asmb + arg[1].off, arg[1].len > 200 ? 200 : arg[1].len);
 		}
 		break;
 	case CK_LIST:
@@ -982,17 +1107,27 @@ static void start_literal(struct mt_session *s, struct imap_state *st, int dir, 
 	mt_lines_raw(cur_lines(st, dir), n);
 }
 
+/* "[literal of N bytes, M received]" when the stream cut it, "[... first
+ * K kept]" when we kept less than all of it; nothing when whole. */
+static void lit_note(const struct dir_state *d, size_t shown, struct mt_sbuf *sb)
+{
+	if (d->lit_gap || d->lit_got < d->lit_len)
+		mt_sbuf_printf(sb, "%s[literal of %llu bytes, %llu received]", sb->len ? " " : "",
+		               (unsigned long long)d->lit_len, (unsigned long long)d->lit_got);
+	else if (shown < d->lit_len)
+		mt_sbuf_printf(sb, "%s[literal of %llu bytes, first %zu kept]", sb->len ? " " : "",
+		               (unsigned long long)d->lit_len, shown);
+}
+
 static void lit_transcript(struct mt_session *s, struct imap_state *st, int dir, const uint8_t *p, size_t n,
-                           bool cut, const char *decoded, bool secret, const char *masked)
+                           const char *decoded, bool secret, const char *masked)
 {
 	struct dir_state *d = &st->d[dir];
 	struct mt_sbuf dec;
 	mt_sbuf_init(&dec);
 	if (decoded)
 		mt_sbuf_adds(&dec, decoded);
-	if (cut)
-		mt_sbuf_printf(&dec, "%s[literal of %llu bytes, %llu seen]", dec.len ? " " : "",
-		               (unsigned long long)d->lit_len, (unsigned long long)d->lit_got);
+	lit_note(d, n, &dec);
 	struct mt_line *l = sess_line(s, dir, LINE_TEXT, d->lit_first_frame, d->lit_frame, d->lit_ts, p, n,
 	                              dec.len ? dec.s : NULL);
 	if (secret) {
@@ -1000,9 +1135,7 @@ static void lit_transcript(struct mt_session *s, struct imap_state *st, int dir,
 		mt_sbuf_init(&mk);
 		if (masked)
 			mt_sbuf_adds(&mk, masked);
-		if (cut)
-			mt_sbuf_printf(&mk, "%s[literal of %llu bytes, %llu seen]", mk.len ? " " : "",
-			               (unsigned long long)d->lit_len, (unsigned long long)d->lit_got);
+		lit_note(d, n, &mk);
 		sess_line_secret(l, 0, n, mk.len ? mk.s : NULL);
 		mt_sbuf_free(&mk);
 	}
@@ -1030,10 +1163,9 @@ static void finish_literal(struct mt_session *s, struct imap_state *st, int dir,
 		const uint8_t *p = st->asmb ? st->asmb + voff : (const uint8_t *)"";
 		if (role == LIT_PASS) {
 			st->pass_frame = d->lit_frame;
-			lit_transcript(s, st, dir, p, n, cut, "[password]", true, "[password]");
+			lit_transcript(s, st, dir, p, n, "[password]", true, "[password]");
 		} else {
-			lit_transcript(s, st, dir, p, n, cut || n < d->lit_len, role == LIT_USER ? "[user name]" : NULL,
-			               false, NULL);
+			lit_transcript(s, st, dir, p, n, role == LIT_USER ? "[user name]" : NULL, false, NULL);
 		}
 		st->part_off = st->asm_len;
 		break;
@@ -1046,8 +1178,19 @@ static void finish_literal(struct mt_session *s, struct imap_state *st, int dir,
 		d->cont = true;
 		break;
 	case LIT_SERVER:
-		lit_transcript(s, st, dir, d->show, d->show_len, cut || d->show_len < d->lit_len, NULL, false, NULL);
+		lit_transcript(s, st, dir, d->show, d->show_len, NULL, false, NULL);
 		d->show_len = 0;
+		d->cont = true;
+		break;
+	case LIT_SDATA:
+		dline_flush(s, dir, d->lit_frame, d->lit_ts);
+		if (cut) {
+			struct mt_sbuf nb;
+			mt_sbuf_init(&nb);
+			lit_note(d, (size_t)d->lit_got, &nb);
+			note(s, dir, d->lit_frame, d->lit_ts, nb.s);
+			mt_sbuf_free(&nb);
+		}
 		d->cont = true;
 		break;
 	default:
@@ -1060,6 +1203,8 @@ static void literal_bytes(struct mt_session *s, int dir, const uint8_t *p, size_
 {
 	struct imap_state *st = s->dissector_state;
 	struct dir_state *d = &st->d[dir];
+	if (!d->lit_got && !d->lit_gap)
+		d->lit_first_frame = info->frame;   /* the literal's first byte */
 	d->lit_got += n;
 	d->lit_frame = info->frame;
 	d->lit_ts = info->ts_ns;
@@ -1078,6 +1223,9 @@ static void literal_bytes(struct mt_session *s, int dir, const uint8_t *p, size_
 	case LIT_APPEND:
 	case LIT_FETCH:
 		sess_msg_data(s, d->msg, p, n, info->frame);
+		dline_feed(s, dir, p, n, info);
+		break;
+	case LIT_SDATA:
 		dline_feed(s, dir, p, n, info);
 		break;
 	case LIT_SERVER: {
@@ -1258,7 +1406,7 @@ static void server_literal(struct mt_session *s, struct imap_state *st, const ui
 {
 	struct dir_state *d = &st->d[DIR_S2C];
 	struct mt_span item;
-	int role = LIT_SERVER;
+	int role = n > SHORT_LITERAL ? LIT_SDATA : LIT_SERVER;
 	if (fetch_item_is_message(line, marker_off, &item)) {
 		role = LIT_FETCH;
 		char cmd[64];
@@ -1315,6 +1463,15 @@ static void untagged(struct mt_session *s, struct imap_state *st, const uint8_t 
 		parse_caps(s, rest.p, rest.n);
 		return;
 	}
+	if (mt_kw_eq(w.p, w.n, "SEARCH")) {
+		/* RFC 3501 §7.2.5: the matching message numbers */
+		struct mt_span r = rest, x;
+		unsigned long long k = 0;
+		while (mt_next_word(&r, &x))
+			k++;
+		mt_sbuf_printf(dec, "[%llu match%s]", k, k == 1 ? "" : "es");
+		return;
+	}
 	if (mt_kw_eq(w.p, w.n, "ID")) {
 		mt_skip_ws(&rest);
 		if (rest.n && rest.p[0] == '(')
@@ -1359,7 +1516,7 @@ static void untagged(struct mt_session *s, struct imap_state *st, const uint8_t 
 		if (!mt_next_word(&rest, &what))
 			return;
 		if (mt_kw_eq(what.p, what.n, "EXISTS"))
-			mt_sbuf_printf(dec, "[%llu messages in the mailbox]", (unsigned long long)num);
+			mt_sbuf_printf(dec, "[%llu message%s in the mailbox]", (unsigned long long)num, num == 1 ? "" : "s");
 		else if (mt_kw_eq(what.p, what.n, "RECENT"))
 			mt_sbuf_printf(dec, "[%llu recent]", (unsigned long long)num);
 		else if (mt_kw_eq(what.p, what.n, "EXPUNGE"))
@@ -1448,7 +1605,9 @@ static void tagged(struct mt_session *s, struct imap_state *st, const uint8_t *l
 		mt_sbuf_printf(dec, "[%s %s%s%s]", e->name, verdict, why.len ? ": " : "", why.len ? why.s : "");
 	else if (why.len)
 		mt_sbuf_printf(dec, "[%s]", why.s);
-	if (bad && !cancelled)
+	/* BAD is a protocol error (RFC 3501 §7.1.3), except the answer to a
+	 * "*" cancel and servers saying BAD to a STARTTLS they do not offer */
+	if (bad && !cancelled && !(e && e->kind == CK_STARTTLS))
 		sess_warn(s, W_SYNTAX_ERROR);
 	if (e)
 		e->used = false;
@@ -1471,7 +1630,9 @@ static void continuation(struct mt_session *s, struct imap_state *st, const uint
 		} else if (b) {
 			if (!strcmp(st->auth.mech, "CRAM-MD5") && st->auth.cred)
 				mt_bytes_set(&st->auth.cred->challenge, b, bn, s->model->limits.line_max);
-			if (bn <= 300 && printable(b, bn)) {
+			if (!strcmp(st->auth.mech, "NTLM") && ntlm_message(NULL, b, bn, 0, dec)) {
+				/* named */
+			} else if (bn <= 300 && printable(b, bn)) {
 				mt_sbuf_addc(dec, '[');
 				mt_sbuf_add(dec, b, bn);
 				mt_sbuf_addc(dec, ']');

@@ -715,7 +715,7 @@ static void check_huge_literal(struct dt *t, bool bytewise)
 	assert_int_equal(t->s->nmsgs, 1);
 	assert_false(t->s->msgs[0]->complete);
 	assert_int_equal(t->s->msgs[0]->size, 5);
-	assert_non_null(line_with_decoded(t, "[literal of 4294967295 bytes, 3 seen]"));
+	assert_non_null(line_with_decoded(t, "[literal of 4294967295 bytes, 3 received]"));
 }
 
 static void test_literal_4gb(void **state)
@@ -753,6 +753,7 @@ static void check_max_literal(struct dt *t, bool bytewise)
 	assert_bytes(&c->password, "01234567");   /* max_literal bytes kept */
 	assert_true(c->password.truncated);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
+	assert_non_null(line_with_decoded(t, "[password] [literal of 20 bytes, first 8 kept]"));
 	/* the bytes beyond were skipped, and the next command parsed */
 	assert_non_null(line_with_decoded(t, "mailbox=\"INBOX\""));
 }
@@ -897,6 +898,84 @@ static void test_compress_deflate(void **state)
 	dialogue(d, check_compress);
 }
 
+static void check_ntlm(struct dt *t, bool bytewise)
+{
+	(void)bytewise;
+	const struct mt_credential *c = cred(t, 0);
+	assert_string_equal(c->mechanism, "AUTHENTICATE NTLM");
+	assert_bytes(&c->username, "IMAPDOM\\kate");
+	assert_int_equal(c->password.len, 0);
+	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
+	const struct mt_line *l = line_with_decoded(t, "[NTLM authenticate]");
+	assert_non_null(l);
+	assert_int_equal(c->frame, l->frame);
+	assert_non_null(line_with_decoded(t, "[NTLM challenge]"));
+	assert_non_null(line_with_decoded(t, "workstation=\"IMAPHOST\""));
+}
+
+static void test_auth_ntlm(void **state)
+{
+	(void)state;
+	/* from Arkime's synthetic NTLM capture */
+	const struct step d[] = {
+		S("* OK IMAP4rev1 server ready\r\n"), C("a001 AUTHENTICATE NTLM\r\n"), S("+ \r\n"),
+		C("TlRMTVNTUAABAAAABwIAAgcABwAoAAAACAAIAC8AAAAKAGFKAAAAD0lNQVBET01JTUFQSE9TVA==\r\n"),
+		S("+ TlRMTVNTUAACAAAADgAOADgAAAAFAgACASNFZ4mrze8AAAAAAAAAAAQABABGAAAACgBhSgAAAA9JAE0AQQBQAFQARwBUAAAAAAA=\r\n"),
+		C("TlRMTVNTUAADAAAAGAAYAFgAAAAYABgAcAAAAA4ADgCIAAAACAAIAJYAAAAQABAAngAAABAAEACuAAAABQIAAgoAYUoAAAAPAAAAAAAAAAAAAAAAAAAAAExMTExMTExMTExMTExMTExMTExMTExMTE5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkkATQBBAFAARABPAE0AawBhAHQAZQBJAE0AQQBQAEgATwBTAFQAS0tLS0tLS0tLS0tLS0tLSw==\r\n"),
+		S("a001 OK AUTHENTICATE completed\r\n"), END
+	};
+	dialogue(d, check_ntlm);
+}
+
+static void check_uw_search(struct dt *t, bool bytewise)
+{
+	(void)bytewise;
+	assert_string_equal(t->s->server_software, "UW IMAP 2007f.404");
+	assert_non_null(line_with_decoded(t, "[3 matches]"));
+	assert_non_null(line_with_decoded(t, "messages=1:* items=(FLAGS BODY.PEEK[HEADER.FIELDS (FROM)])"));
+}
+
+static void test_uw_greeting_search(void **state)
+{
+	(void)state;
+	const struct step d[] = {
+		S("* OK [CAPABILITY IMAP4REV1 I18NLEVEL=1 LITERAL+ SASL-IR] localhost IMAP4rev1 2007f.404 at Mon, 1 Jan 2024 10:00:00 +0000 (UTC)\r\n"),
+		C("s UID SEARCH UNSEEN\r\n"), S("* SEARCH 2 84 882\r\ns OK SEARCH completed\r\n"),
+		C("f UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (FROM)])\r\n"), S("f OK\r\n"), END
+	};
+	dialogue(d, check_uw_search);
+}
+
+static void check_text_literal(struct dt *t, bool bytewise)
+{
+	(void)bytewise;
+	assert_int_equal(t->s->nmsgs, 0);   /* BODY[TEXT] is not a whole message */
+	const struct mt_line *l = dt_find_line(t, "line 7 of the body");
+	assert_non_null(l);
+	assert_int_equal(l->kind, LINE_DATA);
+	assert_non_null(dt_find_line(t, "short subject"));
+	assert_true(sess_has_warning(t->s, W_STARTTLS_NOT_OFFERED));
+	assert_true(sess_has_warning(t->s, W_STARTTLS_REFUSED));
+	assert_false(sess_has_warning(t->s, W_SYNTAX_ERROR));
+	assert_non_null(line_with_decoded(t, "[FETCH"));
+}
+
+static void test_text_literal_and_starttls_not_offered(void **state)
+{
+	(void)state;
+	static char srv[2048];
+	char body[1024] = "";
+	for (int i = 0; i < 20; i++)
+		snprintf(body + strlen(body), sizeof(body) - strlen(body), "line %d of the body\r\n", i);
+	snprintf(srv, sizeof(srv), "* 1 FETCH (ENVELOPE (NIL {13}\r\nshort subject) BODY[TEXT] {%zu}\r\n%s)\r\nf NO no\r\n",
+	         strlen(body), body);
+	const struct step d[] = {
+		S("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n"), C("s STARTTLS\r\n"), S("s BAD unknown command\r\n"),
+		C("f FETCH 1 (ENVELOPE BODY[TEXT])\r\n"), S(srv), END
+	};
+	dialogue(d, check_text_literal);
+}
+
 /* ---- hostile bits ---- */
 
 static void check_garbage(struct dt *t, bool bytewise)
@@ -952,6 +1031,9 @@ int main(void)
 		cmocka_unit_test(test_preauth),
 		cmocka_unit_test(test_bye_greeting),
 		cmocka_unit_test(test_compress_deflate),
+		cmocka_unit_test(test_auth_ntlm),
+		cmocka_unit_test(test_uw_greeting_search),
+		cmocka_unit_test(test_text_literal_and_starttls_not_offered),
 		cmocka_unit_test(test_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
