@@ -46,6 +46,8 @@
 
 /* An ACK or a segment further than this ahead of next is not believed. */
 #define MAX_JUMP ((uint64_t)1 << 30)
+/* An ACK beyond every byte seen opens a gap only at flush, and only this far. */
+#define ACK_BEYOND_MAX (1u << 20)
 /* History frame records kept per direction; with tiny segments they, not
  * history_per_dir, bound how far back retransmissions can be checked. */
 #define HIST_RECS 64
@@ -683,6 +685,8 @@ void mt_reasm_segment(struct mt_reasm *r, const struct mt_reasm_sink *sink,
 		soff = 0;
 	}
 	off = (uint64_t)soff;
+	if (off + n + missing > r->seen_end)
+		r->seen_end = off + n + missing;
 
 	if (flags & TH_FIN) {
 		uint64_t fo = off + n + missing;
@@ -753,9 +757,20 @@ void mt_reasm_ack(struct mt_reasm *r, const struct mt_reasm_sink *sink, uint32_t
 	d = seq_dist(r, ack);
 	if (d <= 0 || (uint64_t)d > MAX_JUMP)
 		return;
-	/* An ACK of the FIN covers one more number than the stream: advance()
-	 * stops at fin_off. */
-	advance(r, sink, r->next + (uint64_t)d, false, frame, ts_ns);
+	/* Only bytes some segment of this direction claimed can be declared
+	 * lost: an ACK beyond everything seen (forged, or of a lost tail) must
+	 * not open a gap that swallows what comes next. An ACK of the FIN
+	 * covers one more number than the stream: advance() stops at fin_off. */
+	uint64_t until = r->next + (uint64_t)d;
+	if (until > r->seen_end && !(r->fin_seen && until >= r->fin_off)) {
+		/* remembered: at flush a lost tail still becomes a gap */
+		if (until > r->ack_beyond)
+			r->ack_beyond = until;
+		until = r->seen_end;
+	}
+	if (until <= r->next)
+		return;
+	advance(r, sink, until, false, frame, ts_ns);
 }
 
 /* See reasm.h. Holes up to the end of the queue (or the FIN) become gaps,
@@ -769,6 +784,10 @@ void mt_reasm_flush(struct mt_reasm *r, const struct mt_reasm_sink *sink, uint64
 		until = max64(until, q->off + q->len);
 	if (r->fin_seen && !r->fin_done)
 		until = max64(until, r->fin_off);
+	/* bytes the peer acknowledged but no segment showed: a lost tail, if
+	 * plausible (within one large window of what was seen) */
+	if (r->ack_beyond > until && r->ack_beyond - max64(until, r->seen_end) <= ACK_BEYOND_MAX)
+		until = r->ack_beyond;
 	advance(r, sink, until, false, frame, ts_ns);
 	tail_abandon(r, sink, frame, ts_ns);
 	hist_release(r);

@@ -66,6 +66,8 @@ struct mt_reasm {
 	uint32_t isn;            /* sequence number of stream offset 0 (minus 1 with SYN) */
 	uint32_t fin_seq;
 	uint64_t next;           /* next stream offset expected */
+	uint64_t seen_end;       /* highest stream offset any segment claimed */
+	uint64_t ack_beyond;     /* highest offset the peer ACKed beyond seen_end */
 	uint64_t fin_off;
 	/* unconsumed tail: bytes [tail_off, tail_off + tail_len) */
 	uint8_t *tail; size_t tail_len, tail_cap;

@@ -611,19 +611,25 @@ static void test_ack_declares_hole(void **state)
 	/* delivery resumes after the gap */
 	seg(&r, 1015, 0, "CC", 9);
 	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC");
-	/* an ACK beyond everything with nothing queued: exactly up to the ack */
+	/* an ACK beyond every byte seen opens no gap at once: it may be forged
+	 * (a later real segment must not be swallowed) */
 	ack(&r, 1020, 10);
-	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC[gap 3]");
+	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC");
 	/* the late copy of the lost bytes is old now */
 	seg(&r, 1005, 0, "xxxxxx", 11);
-	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC[gap 3]");
+	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC");
+	/* the lost bytes 16..19 show up only as a gap before the next data */
+	seg(&r, 1020, 0, "E", 11);
+	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC");
+	ack(&r, 1021, 11);
+	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC[gap 3]E");
 	/* a FIN behind a 1-byte hole; its ACK covers one number more than the
 	 * stream, which is the FIN, not a lost byte */
-	seg(&r, 1021, FIN, "D", 12);                     /* 20, FIN at 21 */
-	ack(&r, 1022, 13);
-	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC[gap 3][gap 1]D[fin]");
+	seg(&r, 1022, FIN, "D", 12);                     /* 21, FIN at 22 */
+	ack(&r, 1023, 13);
+	assert_string_equal(T.out, "AAAA[gap 6]BBBBCC[gap 3]E[gap 1]D[fin]");
 	assert_int_equal(T.gap[2].len, 1);
-	assert_int_equal(T.gap[2].off, 19);
+	assert_int_equal(T.gap[2].off, 20);
 	mt_reasm_free(&r);
 }
 
@@ -639,8 +645,28 @@ static void test_ack_several_holes(void **state)
 	seg(&r, 8, 0, "c", 4);
 	ack(&r, 9, 5);
 	assert_string_equal(T.out, "a[gap 2]b[gap 3]c");
-	ack(&r, 11, 6);
+	ack(&r, 11, 6);                                  /* beyond all seen: not yet */
+	assert_string_equal(T.out, "a[gap 2]b[gap 3]c");
+	mt_reasm_flush(&r, &SINK, 7, 0);                 /* a lost tail, at the end */
 	assert_string_equal(T.out, "a[gap 2]b[gap 3]c[gap 2]");
+	mt_reasm_free(&r);
+}
+
+/* A forged ACK far beyond anything sent must not swallow the real bytes
+ * that follow (pcaps/hostile/seq-backwards.pcap hid a PASS line this way). */
+static void test_forged_ack_swallows_nothing(void **state)
+{
+	struct mt_reasm r;
+
+	mt_reasm_init(&r, &G, 0);
+	seg(&r, 0, SYN, "", 1);
+	seg(&r, 1, 0, "USER a\r\n", 2);
+	ack(&r, 1 + 8 + 0x30000000u, 3);                /* 768 MiB ahead */
+	seg(&r, 9, 0, "PASS s\r\n", 4);
+	assert_string_equal(T.out, "USER a\r\nPASS s\r\n");
+	mt_reasm_flush(&r, &SINK, 5, 0);                 /* implausible: no gap */
+	assert_string_equal(T.out, "USER a\r\nPASS s\r\n");
+	assert_int_equal(T.ngap, 0);
 	mt_reasm_free(&r);
 }
 
@@ -1153,6 +1179,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_data_after_fin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_window_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_declares_hole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_ack_swallows_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_several_holes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snaplen_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_overflow_per_dir, setup, teardown),
