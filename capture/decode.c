@@ -70,14 +70,20 @@ static enum mt_decode_result decode_tcp(const uint8_t *tcp, size_t cap, size_t p
 	size_t thlen = (size_t)(tcp[12] >> 4) * 4;
 	if (thlen < 20 || thlen > promised)
 		return DEC_MALFORMED;
-	if (thlen > cap)
-		return DEC_TRUNCATED;
 	seg->sport = rd16(tcp);
 	seg->dport = rd16(tcp + 2);
 	seg->seq = rd32(tcp + 4);
 	seg->ack = rd32(tcp + 8);
 	seg->flags = tcp[13];
 	seg->window = rd16(tcp + 14);
+	if (thlen > cap) {
+		/* options cut by the snaplen: the fixed header still tells the
+		 * flags (a SYN stays a SYN); the whole payload is missing */
+		seg->payload = tcp + cap;
+		seg->payload_len = 0;
+		seg->missing = promised - thlen;
+		return DEC_TCP;
+	}
 	seg->payload = tcp + thlen;
 	size_t plen = promised - thlen;
 	size_t have = cap - thlen;

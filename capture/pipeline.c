@@ -284,7 +284,9 @@ static void handle_tcp(struct mt_pipeline *P, struct mt_tcp_seg *seg, uint64_t t
 	}
 
 	if (!P->o.no_ndpi && !f->nd.done) {
-		bool worth = seg->payload_len || (seg->flags & (TH_SYN | TH_FIN | TH_RST));
+		/* nDPI state (~3 KB) is allocated at the first payload, not at the
+		 * SYN: a SYN flood costs no DPI memory. Pure ACKs are skipped (T1). */
+		bool worth = seg->payload_len || (f->nd.nf && (seg->flags & (TH_SYN | TH_FIN | TH_RST)));
 		mt_ndpi_packet(P->ndpi, &f->nd, seg->l3, seg->l3_len, ts_ns, worth);
 		if (f->nd.done)
 			copy_ndpi(f);

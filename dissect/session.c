@@ -192,6 +192,7 @@ struct mt_session *mt_session_new(struct mt_model *m)
 		m->sessions_cap = m->sessions_cap ? m->sessions_cap * 2 : 64;
 		m->sessions = mt_xrealloc(m->sessions, m->sessions_cap * sizeof(*m->sessions));
 	}
+	s->model_index = m->nsessions;
 	m->sessions[m->nsessions++] = s;
 	return s;
 }
@@ -236,13 +237,12 @@ void mt_session_finish(struct mt_session *s)
 	s->closed = true;
 	if (m->on_done)
 		m->on_done(m->on_done_user, s);
-	if (m->free_done) {
-		for (size_t i = m->nsessions; i-- > 0;) {
-			if (m->sessions[i] == s) {
-				m->sessions[i] = NULL;
-				break;
-			}
-		}
+	bool empty = !s->bytes_c2s && !s->bytes_s2c && !s->gap_bytes && !s->ncreds;
+	if (m->free_done || (m->drop_empty && empty)) {
+		if (!m->free_done)
+			m->empty_sessions++;
+		if (s->model_index < m->nsessions && m->sessions[s->model_index] == s)
+			m->sessions[s->model_index] = NULL;
 		session_free(s);
 	}
 }

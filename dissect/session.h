@@ -136,6 +136,7 @@ struct mt_starttls {
 
 struct mt_session {
 	uint32_t id;               /* 1-based, in order of the first packet */
+	size_t model_index;        /* position in model->sessions */
 	char client[64], server[64];  /* "10.0.0.5:51000", "[::1]:110" */
 	enum mt_proto proto;
 	char ndpi[48];             /* nDPI's name, "" until known */
@@ -194,6 +195,9 @@ struct mt_model {
 	bool keep_raw;             /* keep messages' raw bytes (UI, --export) */
 	bool keep_packets;         /* keep a struct mt_packet per frame (UI) */
 	bool free_done;            /* free a session once reported (streaming JSON) */
+	bool drop_empty;           /* free a finished session that carried no byte (text
+	                            * report: a SYN flood must not fill memory) */
+	uint64_t empty_sessions;   /* sessions freed by drop_empty */
 	struct mt_session **sessions; size_t nsessions, sessions_cap;
 	uint32_t next_id;
 	struct mt_packet *packets; size_t npackets, packets_cap;

@@ -267,6 +267,7 @@ int main(int argc, char **argv)
 	m.keep_raw = a.export_dir || a.mode == MODE_TUI;
 	m.keep_packets = a.mode == MODE_TUI;
 	m.free_done = a.mode == MODE_JSON;
+	m.drop_empty = a.mode == MODE_REPORT;
 	m.on_done = on_session_done;
 	m.on_done_user = &a;
 	a.jo.reveal = a.reveal;

@@ -68,8 +68,11 @@ void mt_report_text(FILE *out, const struct mt_model *m, bool reveal)
 		nmsgs += s->nmsgs;
 	}
 	fprintf(out, "mailtap report: %s\n", cleans(&a, m->source, 0));
-	fprintf(out, "%" PRIu64 " packets, %zu TCP sessions, %zu credentials, %zu messages\n\n",
+	fprintf(out, "%" PRIu64 " packets, %zu TCP sessions, %zu credentials, %zu messages\n",
 	        m->counters.packets, nsess, ncreds, nmsgs);
+	if (m->empty_sessions)
+		fprintf(out, "(%" PRIu64 " more TCP connections carried no data and are not listed)\n", m->empty_sessions);
+	fputc('\n', out);
 
 	fprintf(out, "== Sessions ==\n");
 	fprintf(out, "%-4s %-22s %-22s %-6s %-10s %-17s %-16s %-8s %5s %9s %9s  %s\n", "id", "client", "server",

@@ -81,6 +81,16 @@ static void test_snaplen_cut_is_missing(void **st)
 	assert_false(s.csum_checked);
 	/* cut inside the TCP header */
 	assert_int_equal(mt_decode_frame(1, f, 14 + 20 + 10, &s, NULL), DEC_TRUNCATED);
+	/* a SYN whose options were cut: still a SYN, nothing to deliver */
+	uint8_t syn[128] = { 0 };
+	syn[12] = 0x08;
+	size_t sn = 14 + ip4_tcp(syn + 14, "", 0x02);
+	syn[14 + 20 + 12] = 6 << 4;   /* 24-byte header: 4 option bytes */
+	syn[14 + 3] = 44;             /* IP total length 20 + 24 */
+	assert_int_equal(mt_decode_frame(1, syn, sn, &s, NULL), DEC_TCP);
+	assert_int_equal(s.flags, 0x02);
+	assert_int_equal(s.payload_len, 0);
+	assert_int_equal(s.missing, 0);
 	/* cut inside Ethernet */
 	assert_int_equal(mt_decode_frame(1, f, 10, &s, NULL), DEC_TRUNCATED);
 }
