@@ -66,12 +66,14 @@ struct pop3 {
 
 	/* SASL exchange (RFC 5034 §4) */
 	bool sasl;
+	bool sasl_expect;            /* the next client line is a SASL response */
 	enum mech mech;
 	unsigned step;
 	struct mt_credential *sasl_cred;
 	struct mt_bytes challenge;   /* last decoded server challenge */
 
 	bool stls_pending, tls_on;
+	bool capa_seen;              /* a CAPA listing was read (STLS offered or not) */
 };
 
 /* ---- small helpers ---- */
@@ -346,6 +348,7 @@ static void sasl_begin(struct pop3 *st, const char *name, uint64_t frame, bool t
 	char mechname[40];
 	snprintf(mechname, sizeof(mechname), "AUTH %s", name);
 	st->sasl = true;
+	st->sasl_expect = true;
 	st->mech = mech_of(name);
 	st->step = 0;
 	mt_bytes_free(&st->challenge);
@@ -518,6 +521,7 @@ static void sasl_response(struct pop3 *st, const uint8_t *tok, size_t tn, size_t
 static void sasl_end(struct pop3 *st)
 {
 	st->sasl = false;
+	st->sasl_expect = false;
 	st->sasl_cred = NULL;
 	mt_bytes_free(&st->challenge);
 }
@@ -598,8 +602,12 @@ static void client_command(struct pop3 *st, const uint8_t *p, size_t n, const st
 			sasl_begin(st, name, m->frame, m->typed);
 			pd.cred = st->sasl_cred;
 			struct mt_line *l = tline(st, DIR_C2S, LINE_TEXT, p, n, m, decoded);
-			if (mt_next_word(&r2, &ir))   /* RFC 5034 §4: initial response */
+			if (mt_next_word(&r2, &ir)) {   /* RFC 5034 §4: initial response */
 				sasl_response(st, ir.p, ir.n, (size_t)(ir.p - p), m, l);
+				/* more comes only after a "+" challenge; until then
+				 * client lines are (pipelined) commands */
+				st->sasl_expect = false;
+			}
 		}
 	} else {
 		static const struct { const char *kw; uint8_t cmd; bool multi; } tab[] = {
@@ -631,6 +639,8 @@ static void client_command(struct pop3 *st, const uint8_t *p, size_t n, const st
 			         (const char *)arg.p);
 		if (pd.cmd == C_STLS) {
 			sess_starttls_requested(s, m->frame);
+			if (st->capa_seen && s->starttls.offered != TRI_TRUE)
+				sess_warn(s, W_STARTTLS_NOT_OFFERED);
 			st->stls_pending = true;
 		}
 		tline(st, DIR_C2S, LINE_TEXT, p, n, m, decoded);
@@ -653,12 +663,14 @@ static void client_line(struct pop3 *st, const uint8_t *p, size_t n, const struc
 	/* A line cut by a gap or by the end of the capture was never a whole
 	 * command: show it, do not act on it (nothing is guessed). A line
 	 * right after a gap is parsed only if it starts with a command. */
-	if (!m->eol || (m->after_gap && !known_keyword(p, n) && !st->sasl)) {
+	if (!m->eol || (m->after_gap && !known_keyword(p, n) && !st->sasl_expect)) {
 		tline(st, DIR_C2S, LINE_TEXT, p, n, m, m->eol ? "[after a gap: not parsed]" : "[incomplete line]");
 		return;
 	}
-	if (st->sasl) {
-		/* RFC 5034 §4: during the exchange every client line is a response. */
+	if (st->sasl && st->sasl_expect) {
+		/* RFC 5034 §4: the client's answer to a challenge (or the response
+		 * it sends without waiting for the empty "+"). */
+		st->sasl_expect = false;
 		struct mt_span tok = { p, n };
 		mt_skip_ws(&tok);
 		mt_trim_right(&tok);
@@ -787,6 +799,9 @@ static void reply(struct pop3 *st, const struct pend *pd, bool ok, const uint8_t
 			settle(st, pd->cred, ok, m->frame);
 		}
 		break;
+	case C_CAPA:
+		st->capa_seen = ok;
+		break;
 	case C_STLS:
 		st->stls_pending = false;
 		sess_starttls_reply(s, ok, m->frame);
@@ -867,6 +882,7 @@ static void server_line(struct pop3 *st, const uint8_t *p, size_t n, const struc
 		size_t dn = 0;
 		uint8_t *dec = tok.n ? mt_b64_decode_alloc(tok.p, tok.n, s->model->limits.line_max + 4, &dn) : NULL;
 		mt_bytes_free(&st->challenge);
+		st->sasl_expect = true;
 		if (dec) {
 			mt_bytes_set(&st->challenge, dec, dn, 0);
 			mt_sbuf_adds(&d, "[");

@@ -336,6 +336,30 @@ static void test_auth_plain_inline(void **state)
 	dt_free(&t);
 }
 
+static void test_auth_pipelined(void **state)
+{
+	(void)state;
+	/* AUTH with an initial response, then commands without waiting; and
+	 * a client that sends its PLAIN response before the empty "+". */
+	static const struct step st[] = {
+		{ S, "+OK ready\r\n", 0, 0 },
+		{ C, "AUTH PLAIN AGFsaWNlAHMzY3JldA==\r\nSTAT\r\n", 0, 0 },
+		{ S, "+OK Logged in.\r\n+OK 1 10\r\n", 0, 0 },
+		{ C, "AUTH PLAIN\r\nAGJvYgBwdw==\r\n", 0, 0 },
+		{ S, "+ \r\n-ERR [AUTH] no\r\n", 0, 0 },
+	};
+	struct dt t;
+	RUN(&t, st);
+	assert_int_equal(t.s->ncreds, 2);
+	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	assert_non_null(line_kind(&t, "STAT", LINE_TEXT));
+	assert_null(dt_find_line(&t, "STAT")->decoded);
+	assert_bytes(&cred(&t, 1)->username, "bob");
+	assert_bytes(&cred(&t, 1)->password, "pw");
+	assert_int_equal(cred(&t, 1)->outcome, OUTCOME_FAILURE);
+	dt_free(&t);
+}
+
 static void test_auth_plain_continuation(void **state)
 {
 	(void)state;
@@ -626,6 +650,7 @@ static void test_stls_refused_and_injection(void **state)
 	RUN(&t, st);
 	assert_int_equal(t.s->starttls.accepted, TRI_FALSE);
 	assert_true(sess_has_warning(t.s, W_STARTTLS_REFUSED));
+	assert_false(sess_has_warning(t.s, W_STARTTLS_NOT_OFFERED));   /* no CAPA: unknown */
 	assert_false(sess_has_warning(t.s, W_STARTTLS_INJECTION));
 	assert_int_equal(t.s->tls, TLS_NONE);
 	dt_free(&t);
@@ -641,6 +666,19 @@ static void test_stls_refused_and_injection(void **state)
 	assert_int_equal(t.s->starttls.accepted, TRI_TRUE);
 	assert_true(sess_has_warning(t.s, W_STARTTLS_WITHOUT_TLS));   /* no ClientHello followed */
 	assert_non_null(dt_find_line(&t, "USER evil")->decoded);
+	dt_free(&t);
+
+	/* STLS although CAPA did not list it */
+	static const struct step notoff[] = {
+		{ S, "+OK ready\r\n", 0, 0 },
+		{ C, "CAPA\r\n", 0, 0 },
+		{ S, "+OK\r\nUSER\r\n.\r\n", 0, 0 },
+		{ C, "STLS\r\n", 0, 0 },
+		{ S, "-ERR no\r\n", 0, 0 },
+	};
+	RUN(&t, notoff);
+	assert_true(sess_has_warning(t.s, W_STARTTLS_NOT_OFFERED));
+	assert_int_equal(t.s->starttls.offered, TRI_FALSE);
 	dt_free(&t);
 }
 
@@ -1064,6 +1102,7 @@ int main(void)
 		cmocka_unit_test(test_pipelined_user_pass_rejected_once),
 		cmocka_unit_test(test_apop),
 		cmocka_unit_test(test_auth_plain_inline),
+		cmocka_unit_test(test_auth_pipelined),
 		cmocka_unit_test(test_auth_plain_continuation),
 		cmocka_unit_test(test_auth_login),
 		cmocka_unit_test(test_auth_login_initial_response),
