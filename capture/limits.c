@@ -17,7 +17,7 @@
 void mt_limits_default(struct mt_limits *l)
 {
 	memset(l, 0, sizeof(*l));
-	l->max_flows = 262144;           /* concurrent TCP flows; oldest idle evicted */
+	l->max_flows = 131072;           /* concurrent TCP flows; oldest idle evicted */
 	l->ooo_per_dir = 256 * KiB;      /* a few full windows of reordering */
 	l->ooo_total = 64 * MiB;         /* all out-of-order queues together */
 	l->tail_per_dir = 64 * KiB;      /* unconsumed bytes kept for a consumer */

@@ -36,12 +36,19 @@ void mt_ndpi_free(struct mt_ndpi *n)
 	free(n);
 }
 
-void mt_ndpi_flow_free(struct mt_ndpi_flow *f)
+static void free_state(struct mt_ndpi_flow *f)
 {
 	if (f->nf) {
 		ndpi_flow_free(f->nf);   /* never free(): leaks its buffers (T12) */
 		f->nf = NULL;
 	}
+}
+
+void mt_ndpi_flow_free(struct mt_ndpi_flow *f)
+{
+	free(f->risks);
+	f->risks = NULL;
+	free_state(f);
 }
 
 static void read_verdict(struct mt_ndpi *n, struct mt_ndpi_flow *f, ndpi_protocol p)
@@ -51,18 +58,22 @@ static void read_verdict(struct mt_ndpi *n, struct mt_ndpi_flow *f, ndpi_protoco
 	f->detected = p.master_protocol || p.app_protocol;
 	ndpi_protocol2name(n->mod, p, f->name, sizeof(f->name));
 	struct ndpi_flow_struct *nf = f->nf;
-	f->risks[0] = 0;
-	if (nf) {
+	free(f->risks);
+	f->risks = NULL;
+	if (nf && nf->risk) {
+		char buf[512];
 		size_t len = 0;
+		buf[0] = 0;
 		for (int i = 1; i < NDPI_MAX_RISK && i < 64; i++) {
 			if (!(nf->risk & (1ULL << i)))
 				continue;
 			const char *r = ndpi_risk2str((ndpi_risk_enum)i);
-			int w = snprintf(f->risks + len, sizeof(f->risks) - len, "%s%s", len ? "," : "", r ? r : "?");
-			if (w < 0 || (size_t)w >= sizeof(f->risks) - len)
+			int w = snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", r ? r : "?");
+			if (w < 0 || (size_t)w >= sizeof(buf) - len)
 				break;
 			len += (size_t)w;
 		}
+		f->risks = len ? strdup(buf) : NULL;
 	}
 }
 
@@ -110,7 +121,7 @@ void mt_ndpi_finish(struct mt_ndpi *n, struct mt_ndpi_flow *f)
 		f->guessed = guessed != 0 || nf->confidence == NDPI_CONFIDENCE_MATCH_BY_PORT;
 	}
 	read_verdict(n, f, p);
-	mt_ndpi_flow_free(f);
+	free_state(f);   /* settled: the ~3 KB of DPI state goes at once (T13) */
 }
 
 enum mt_ndpi_hint mt_ndpi_hint(const struct mt_ndpi_flow *f)

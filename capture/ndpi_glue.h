@@ -21,7 +21,7 @@ struct mt_ndpi_flow {
 	bool guessed;
 	uint16_t master, app;
 	char name[48];     /* "POP3", "SMTP", "TLS", "IMAPS", "Unknown" */
-	char risks[256];   /* comma separated risk names */
+	char *risks;       /* comma separated risk names (malloc'd), or NULL */
 };
 
 struct mt_ndpi *mt_ndpi_new(void);
@@ -34,7 +34,7 @@ void mt_ndpi_packet(struct mt_ndpi *n, struct mt_ndpi_flow *f, const uint8_t *l3
 /* Settles the verdict (gives up with a port guess if undecided) and frees
  * the nDPI state. Idempotent. */
 void mt_ndpi_finish(struct mt_ndpi *n, struct mt_ndpi_flow *f);
-/* Frees the nDPI state without a verdict (flow evicted). */
+/* Frees the nDPI state and the risk names (what was not moved out). */
 void mt_ndpi_flow_free(struct mt_ndpi_flow *f);
 
 /* Mail protocol hints from nDPI's verdict. */

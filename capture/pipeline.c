@@ -143,7 +143,11 @@ static void copy_ndpi(struct mt_flow *f)
 {
 	if (f->s && f->nd.done) {
 		snprintf(f->s->ndpi, sizeof(f->s->ndpi), "%s", f->nd.name);
-		snprintf(f->s->ndpi_risks, sizeof(f->s->ndpi_risks), "%s", f->nd.risks);
+		if (f->nd.risks) {
+			free(f->s->ndpi_risks);
+			f->s->ndpi_risks = f->nd.risks;   /* moved */
+			f->nd.risks = NULL;
+		}
 		f->s->ndpi_guessed = f->nd.guessed;
 	}
 }

@@ -165,6 +165,7 @@ static void session_free(struct mt_session *s)
 	free(s->auth_mechs);
 	free(s->sni);
 	free(s->user);
+	free(s->ndpi_risks);
 	mt_bytes_free(&s->greeting);
 	free(s);
 }

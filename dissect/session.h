@@ -141,7 +141,7 @@ struct mt_session {
 	enum mt_proto proto;
 	char ndpi[48];             /* nDPI's name, "" until known */
 	bool ndpi_guessed;
-	char ndpi_risks[256];      /* comma separated risk names */
+	char *ndpi_risks;          /* comma separated risk names (owned), or NULL */
 	uint64_t first_frame, last_frame;
 	uint64_t start_ns, end_ns;
 	bool syn_seen;
