@@ -659,6 +659,14 @@ void mt_reasm_segment(struct mt_reasm *r, const struct mt_reasm_sink *sink,
 		r->started = true;
 	}
 
+	/* Data at the SYN's own sequence number, before any other data: some
+	 * capture converters (NetMon) and broken stacks do not count the SYN.
+	 * Rebase by one instead of dropping the first byte as old. */
+	if (!(flags & TH_SYN) && r->syn_seen && seq == r->isn && r->next == 0 && !r->ooo &&
+	    r->seen_end == 0 && n + missing > 0) {
+		r->isn--;
+		cnt(r)->malformed_packets++;
+	}
 	soff = (int64_t)r->next + seq_dist(r, seq);
 	if (soff > (int64_t)(r->next + MAX_JUMP)) {
 		cnt(r)->malformed_packets++;

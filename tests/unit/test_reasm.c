@@ -670,6 +670,21 @@ static void test_forged_ack_swallows_nothing(void **state)
 	mt_reasm_free(&r);
 }
 
+/* Data at the SYN's own sequence number (NetMon-converted captures): the
+ * first byte is kept, not dropped as old. */
+static void test_data_at_isn(void **state)
+{
+	struct mt_reasm r;
+
+	mt_reasm_init(&r, &G, 0);
+	seg(&r, 500, SYN, "", 1);
+	seg(&r, 500, 0, "+OK", 2);
+	seg(&r, 503, 0, " hi", 3);
+	assert_string_equal(T.out, "+OK hi");
+	assert_int_equal(C.malformed_packets, 1);
+	mt_reasm_free(&r);
+}
+
 static void test_snaplen_cut(void **state)
 {
 	struct mt_reasm r;
@@ -1180,6 +1195,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zero_window_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_declares_hole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forged_ack_swallows_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_at_isn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_several_holes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snaplen_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_overflow_per_dir, setup, teardown),
