@@ -67,7 +67,7 @@ demo: deps mailtap
 	./mailtap --report -r pcaps/pop3-typed-qpopper-lab.pcap
 
 test: deps
-	$(MAKE) test-build
+	$(MAKE) all test-build
 	$(MAKE) asan
 	sh tests/run.sh
 

@@ -162,7 +162,8 @@ static void close_flow(struct mt_pipeline *P, struct mt_flow *f)
 	mt_reasm_flush(&f->r[0], &P->sink, P->frame, f->last_ts_ns);
 	mt_reasm_flush(&f->r[1], &P->sink, P->frame, f->last_ts_ns);
 	P->cur = saved;
-	mt_ndpi_finish(P->ndpi, &f->nd);
+	if (P->ndpi)
+		mt_ndpi_finish(P->ndpi, &f->nd);
 	if (f->s) {
 		copy_ndpi(f);
 		update_bytes(f);
@@ -409,6 +410,24 @@ static FILE *open_new_file(const char *path, bool force, char *err, size_t errsz
 	return fp;
 }
 
+/* The file's own timestamp precision, so that -w copies records exactly:
+ * nanoseconds for a nanosecond pcap or a pcapng, else microseconds. */
+static int file_precision(const char *path)
+{
+	uint8_t m[4] = { 0 };
+	FILE *fp = fopen(path, "rb");
+	if (fp) {
+		if (fread(m, 1, 4, fp) != 4)
+			memset(m, 0, 4);
+		fclose(fp);
+	}
+	uint32_t le = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+	uint32_t be = (uint32_t)m[3] | (uint32_t)m[2] << 8 | (uint32_t)m[1] << 16 | (uint32_t)m[0] << 24;
+	if (le == 0xa1b23c4d || be == 0xa1b23c4d || le == 0x0a0d0d0a)
+		return PCAP_TSTAMP_PRECISION_NANO;
+	return PCAP_TSTAMP_PRECISION_MICRO;
+}
+
 static pcap_t *open_live(const struct mt_capture_opts *o, char *err, size_t errsz)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -446,7 +465,7 @@ struct mt_pipeline *mt_pipeline_open(const struct mt_capture_opts *o, struct mt_
 		if (!pc)
 			snprintf(err, errsz, "standard input: %s", ebuf);
 	} else if (o->read_file) {
-		pc = pcap_open_offline_with_tstamp_precision(o->read_file, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		pc = pcap_open_offline_with_tstamp_precision(o->read_file, file_precision(o->read_file), ebuf);
 		if (!pc)
 			snprintf(err, errsz, "%s: %s", o->read_file, ebuf);
 	} else {

@@ -26,7 +26,7 @@ unit() {   # $1 binary, $2 label
 	out=$("$1" 2>&1)
 	rc=$?
 	echo "$out" >>"$log"
-	echo "$out" | sed -n "s/^\[       OK \] \(.*\)/ok - $2 \1/p; s/^\[  FAILED  \] \([^ ].*\)/not ok - $2 \1/p" |
+	echo "$out" | sed -n "s|^\[       OK \] \(.*\)|ok - $2 \1|p; s|^\[  FAILED  \] \([^ ].*\)|not ok - $2 \1|p" |
 		grep -v 'not ok - .* [0-9]* test(s), listed below:' | grep -v '^not ok - .* [0-9]* test(s)\.$'
 	if [ $rc -ne 0 ] && ! echo "$out" | grep -q '^\[  FAILED  \]'; then
 		echo "not ok - $2 exited with status $rc"
