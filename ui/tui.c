@@ -351,7 +351,13 @@ static void draw_message_line(struct tui *t, int y)
 	if (t->msg[0]) {
 		tui_put(t, y, 0, COLS, t->msg_err ? t->attr[TA_ERROR] : t->attr[TA_NORMAL], t->msg, 0, false);
 	} else if (t->filter_text[0]) {
-		mt_sbuf_printf(&b, "Filter: %s", t->filter_text);
+		size_t shown = 0;
+		for (size_t i = 0; i < t->m->nsessions && i < t->nsess_state; i++)
+			shown += t->sess_match[i] == 1;
+		mt_sbuf_printf(&b, "Filter: %s   (%zu of %zu sessions", t->filter_text, shown, t->m->nsessions);
+		if (t->view == TV_PACKETS)
+			mt_sbuf_printf(&b, ", %zu of %zu packets", t->pk_n, t->m->npackets);
+		mt_sbuf_adds(&b, "; / edits, empty clears)");
 		tui_put(t, y, 0, COLS, t->attr[TA_DIM] | A_BOLD, b.s, 0, false);
 	}
 	mt_sbuf_free(&b);
@@ -801,6 +807,7 @@ int mt_tui_run(struct mt_pipeline *p, struct mt_model *m, const struct mt_tui_op
 	t->loading = p && !t->o->live && !mt_pipeline_done(p);
 	t->finished = !p || t->o->live;
 	t->progress = -1;
+	t->pk.follow = t->o->live;   /* live: the packet list scrolls with the capture until moved */
 	mt_sbuf_init(&t->tmp);
 
 	setlocale(LC_ALL, "");

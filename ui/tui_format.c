@@ -511,8 +511,8 @@ int tui_fit(struct mt_sbuf *out, const char *s, int skip, int width, bool pad)
 		}
 		if (w + cw > width)
 			break;
-		if (cp >= 0x80 && tui_ascii_only)
-			mt_sbuf_addc(out, '?');
+		if ((cp >= 0x80 && tui_ascii_only) || cp < 0x20 || cp == 0x7f)
+			mt_sbuf_addc(out, '?');   /* last line of defence: never a control byte */
 		else if (cp == 0xfffd && (uint8_t)*s >= 0x80)
 			mt_sbuf_addc(out, '?');   /* invalid UTF-8: never expected here */
 		else

@@ -101,6 +101,7 @@ int tui_session_cmp(const struct mt_session *a, const struct mt_session *b, enum
 int tui_text_width(const char *s);
 /* Appends s cut to at most width columns, padded with spaces to exactly
  * width when pad. Skips the first `skip` columns (horizontal scroll).
+ * Control bytes (which sanitised text never holds) are written as '?'.
  * Returns the columns written. */
 int tui_fit(struct mt_sbuf *out, const char *s, int skip, int width, bool pad);
 /* Set when the terminal's locale is not UTF-8: tui_fit then writes every

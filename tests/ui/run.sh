@@ -177,4 +177,54 @@ else
 	echo "skip - ui no STARTTLS capture"
 fi
 
+# ---- live capture on loopback (root only): typed keys show up at once ----
+if [ "$(id -u)" != 0 ] || ! command -v python3 >/dev/null 2>&1; then
+	echo "skip - ui live capture needs root and python3"
+else
+	PORT=$(( 20000 + $$ % 20000 ))
+	$T kill-server >/dev/null 2>&1
+	sleep 0.2
+	$T new-session -d -s ui -x 120 -y 30 \
+		"env LANG=C.UTF-8 '$MAILTAP' --tui -i lo 'tcp port $PORT'; echo EXITED \$?; sleep 60"
+	wait_for 'rx [0-9]+ drop|recv [0-9]+ drop' 5
+	python3 - "$PORT" <<'PYEOF' >/dev/null 2>&1
+import socket, sys, threading, time
+port = int(sys.argv[1])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(1)
+def serve():
+    c, _ = srv.accept()
+    c.sendall(b"+OK ready\r\n")
+    buf = b""
+    try:
+        while True:
+            d = c.recv(100)
+            if not d:
+                break
+            buf += d
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                c.sendall(b"-ERR [AUTH] no\r\n" if line.lower().startswith(b"pass") else b"+OK\r\n")
+    except OSError:
+        pass
+threading.Thread(target=serve, daemon=True).start()
+s = socket.create_connection(("127.0.0.1", port))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.recv(100)
+for ch in b"user livetest\r\npass nope\r\n":
+    s.send(bytes([ch]))
+    time.sleep(0.02)
+time.sleep(0.5)
+s.close()
+PYEOF
+	check "live: typed line appears in the packet list" 'C: user livetest'
+	check "live: status shows kernel recv/drop and rate" 'rx [0-9]+ drop [0-9]+|recv [0-9]+ drop [0-9]+'
+	keys c
+	check "live: failed login in the credentials view" 'livetest +\*{8} +failure +typed'
+	keys q
+	check "live: q quits with status 0" 'EXITED 0'
+fi
+
 [ $FAILS -eq 0 ]

@@ -243,6 +243,7 @@ static void test_fit_and_width(void **state)
 	SB_EQ(tui_fit(&b_, "a\xe6\x97\xa5", 0, 2, true), "a ");
 	/* nor the left one: its remaining half becomes a space */
 	SB_EQ(tui_fit(&b_, "\xe6\x97\xa5x", 1, 3, false), " x");
+	SB_EQ(tui_fit(&b_, "a\x1b[2Jb\x07", 0, 10, false), "a?[2Jb?");
 	tui_ascii_only = true;
 	SB_EQ(tui_fit(&b_, "\xe2\x86\x92x", 0, 5, false), "?x");
 	tui_ascii_only = false;
