@@ -825,12 +825,31 @@ int mt_tui_run(struct mt_pipeline *p, struct mt_model *m, const struct mt_tui_op
 	sigaction(SIGHUP, &sa, &old_hup);
 	atexit(restore_terminal);   /* exit() from anywhere still restores */
 
-	if (!initscr()) {
-		fprintf(stderr, "mailtap: cannot initialise the terminal\n");
+	/* `-r -` reads the capture from stdin, and --tui may run with stdout
+	 * redirected: the keyboard and the screen are then the controlling
+	 * terminal, never the capture stream. */
+	FILE *kbd = stdin, *scr_out = stdout;
+	if (!isatty(STDIN_FILENO))
+		kbd = fopen("/dev/tty", "r");
+	if (!isatty(STDOUT_FILENO))
+		scr_out = fopen("/dev/tty", "w");
+	SCREEN *scr = kbd && scr_out ? newterm(NULL, scr_out, kbd) : NULL;
+	if (!scr) {
+		fprintf(stderr, "mailtap: cannot initialise the terminal (no tty for the UI)\n");
+		if (kbd && kbd != stdin)
+			fclose(kbd);
+		if (scr_out && scr_out != stdout)
+			fclose(scr_out);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		sig_pipeline = NULL;
 		free_tui(t);
 		free(t);
 		return 2;
 	}
+	set_term(scr);
+	int kbd_fd = fileno(kbd);
 	curses_active = true;
 	set_escdelay(25);
 	cbreak();
@@ -884,7 +903,7 @@ int mt_tui_run(struct mt_pipeline *p, struct mt_model *m, const struct mt_tui_op
 		}
 		struct pollfd pf[2];
 		int npf = 0;
-		pf[npf].fd = 0;
+		pf[npf].fd = kbd_fd;
 		pf[npf].events = POLLIN;
 		npf++;
 		if (capfd >= 0 && !mt_pipeline_done(p)) {
@@ -911,6 +930,11 @@ int mt_tui_run(struct mt_pipeline *p, struct mt_model *m, const struct mt_tui_op
 			break;   /* the terminal went away */
 	}
 	restore_terminal();
+	delscreen(scr);
+	if (kbd != stdin)
+		fclose(kbd);
+	if (scr_out != stdout)
+		fclose(scr_out);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);

@@ -45,8 +45,8 @@ static void draw(struct tui *t, int y0, int h)
 	}
 	struct tui_col c[C__N] = {
 		[C_PROTO] = { "Proto", 6, 4, 2, false, 0, 0 },
-		[C_CLIENT] = { "Client", ep, 13, 3, false, 0, 0 },
-		[C_SERVER] = { "Server", ep, 13, 2, false, 0, 0 },
+		[C_CLIENT] = { "Client", ep, ep, 2, false, 0, 0 },
+		[C_SERVER] = { "Server", ep, ep, 2, false, 0, 0 },
 		[C_MECH] = { "Mechanism", 14, 9, 1, false, 0, 0 },
 		[C_USER] = { "User", 16, 7, 1, false, 0, 0 },
 		[C_SECRET] = { "Secret", 16, 8, 1, false, 0, 0 },

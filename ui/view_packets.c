@@ -52,8 +52,8 @@ static void layout(struct tui *t, struct tui_col *c, size_t first, size_t last)
 	struct tui_col def[C__N] = {
 		[C_NO] = { "No.", 7, 5, 1, true, 0, 0 },
 		[C_TIME] = { "Time", 11, 9, 3, true, 0, 0 },
-		[C_SRC] = { "Source", ep, 15, 2, false, 0, 0 },
-		[C_DST] = { "Destination", ep, 15, 2, false, 0, 0 },
+		[C_SRC] = { "Source", ep, ep, 2, false, 0, 0 },
+		[C_DST] = { "Destination", ep, ep, 2, false, 0, 0 },
 		[C_PROTO] = { COLS < 100 ? "Proto" : "Protocol", 8, 6, 2, false, 0, 0 },
 		[C_LEN] = { COLS < 100 ? "Len" : "Length", 6, 5, 4, true, 0, 0 },
 		[C_INFO] = { "Info", 30, 18, 0, false, 0, 0 },

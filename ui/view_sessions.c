@@ -87,13 +87,13 @@ static void draw(struct tui *t, int y0, int h)
 	}
 	struct tui_col c[C__N] = {
 		[C_ID] = { tbuf[C_ID], 4, 3, 1, true, 0, 0 },
-		[C_CLIENT] = { tbuf[C_CLIENT], ep, 15, 1, false, 0, 0 },
-		[C_SERVER] = { tbuf[C_SERVER], ep, 15, 1, false, 0, 0 },
-		[C_PROTO] = { tbuf[C_PROTO], 9, 5, 3, false, 0, 0 },
+		[C_CLIENT] = { tbuf[C_CLIENT], ep, ep, 1, false, 0, 0 },
+		[C_SERVER] = { tbuf[C_SERVER], ep, ep, 1, false, 0, 0 },
+		[C_PROTO] = { tbuf[C_PROTO], 9, 4, 3, false, 0, 0 },
 		[C_TLS] = { tbuf[C_TLS], 15, 8, 4, false, 0, 0 },
-		[C_USER] = { tbuf[C_USER], 12, 6, 2, false, 0, 0 },
+		[C_USER] = { tbuf[C_USER], 12, 8, 2, false, 0, 0 },
 		[C_LOGIN] = { tbuf[C_LOGIN], 6, 6, 3, false, 0, 0 },
-		[C_CREDS] = { tbuf[C_CREDS], 8, 6, 1, false, 0, 0 },
+		[C_CREDS] = { tbuf[C_CREDS], 8, 7, 1, false, 0, 0 },
 		[C_MSGS] = { tbuf[C_MSGS], 5, 4, 6, true, 0, 0 },
 		[C_BYTES] = { tbuf[C_BYTES], 8, 7, 5, true, 0, 0 },
 		[C_WARN] = { tbuf[C_WARN], 40, 14, 3, false, 0, 0 },
