@@ -59,27 +59,62 @@ void mt_ipfrag_free(struct mt_ipfrag *f)
 	free(f);
 }
 
-static bool covers(const struct dgram *d, uint32_t off, uint32_t len)
+/* Copies the bytes of [off, off+len) that no earlier fragment covered
+ * (RFC 791 leaves overlaps open; the first copy wins, as in the TCP
+ * reassembler) and merges the range into the sorted piece list. Returns
+ * true if any byte overlapped an earlier one, false if the list is full. */
+static bool add_piece(struct dgram *d, uint32_t off, uint32_t len, const uint8_t *src, bool *overlap)
 {
-	for (unsigned i = 0; i < d->npieces; i++)
-		if (off < d->pieces[i].off + d->pieces[i].len && d->pieces[i].off < off + len)
-			return true;
-	return false;
+	uint32_t end = off + len, cur = off;
+	*overlap = false;
+	for (unsigned i = 0; i < d->npieces && cur < end; i++) {
+		uint32_t ps = d->pieces[i].off, pe = ps + d->pieces[i].len;
+		if (pe <= cur)
+			continue;
+		if (ps >= end)
+			break;
+		if (ps > cur)
+			memcpy(d->data + cur, src + (cur - off), ps - cur);   /* the hole before */
+		*overlap = true;
+		cur = pe > cur ? pe : cur;
+	}
+	if (cur < end)
+		memcpy(d->data + cur, src + (cur - off), end - cur);
+	/* merge [off, end) into the sorted, disjoint list */
+	struct piece merged = { off, len };
+	unsigned j = 0;
+	struct piece out[MAX_PIECES + 1];
+	bool placed = false;
+	for (unsigned i = 0; i < d->npieces; i++) {
+		struct piece p = d->pieces[i];
+		if (p.off + p.len < merged.off) {
+			out[j++] = p;
+		} else if (merged.off + merged.len < p.off) {
+			if (!placed) {
+				out[j++] = merged;
+				placed = true;
+			}
+			out[j++] = p;
+		} else {
+			uint32_t s0 = p.off < merged.off ? p.off : merged.off;
+			uint32_t e0 = p.off + p.len > merged.off + merged.len ? p.off + p.len : merged.off + merged.len;
+			merged.off = s0;
+			merged.len = e0 - s0;
+		}
+	}
+	if (!placed)
+		out[j++] = merged;
+	if (j > MAX_PIECES)
+		return false;
+	memcpy(d->pieces, out, j * sizeof(out[0]));
+	d->npieces = j;
+	return true;
 }
 
+/* Complete: one piece from 0 to the end the last fragment gave. */
 static bool complete(const struct dgram *d)
 {
-	if (!d->total)
-		return false;
-	/* Sum of non-overlapping pieces (overlaps were refused) equals total
-	 * and every piece lies inside it. */
-	uint64_t sum = 0;
-	for (unsigned i = 0; i < d->npieces; i++) {
-		if (d->pieces[i].off + d->pieces[i].len > d->total)
-			return false;
-		sum += d->pieces[i].len;
-	}
-	return sum == d->total;
+	return d->total && d->npieces == 1 && d->pieces[0].off == 0 && d->pieces[0].len == d->total;
 }
 
 const uint8_t *mt_ipfrag_add(struct mt_ipfrag *f, const struct mt_ipv4_frag *fr, uint64_t ts_ns, size_t *outlen)
@@ -123,10 +158,6 @@ const uint8_t *mt_ipfrag_add(struct mt_ipfrag *f, const struct mt_ipv4_frag *fr,
 		d->proto = ip[9];
 		d->first_ts = ts_ns;
 	}
-	if (d->npieces >= MAX_PIECES || covers(d, fr->offset, (uint32_t)fr->len)) {
-		f->cnt->frag_overlaps++;   /* first copy wins */
-		return NULL;
-	}
 	size_t need = fr->offset + fr->len;
 	if (need > d->cap) {
 		if (f->bytes + (need - d->cap) > f->lim->frag_max_bytes) {
@@ -138,16 +169,20 @@ const uint8_t *mt_ipfrag_add(struct mt_ipfrag *f, const struct mt_ipv4_frag *fr,
 		f->bytes += need - d->cap;
 		d->cap = need;
 	}
-	memcpy(d->data + fr->offset, fr->data, fr->len);
-	d->pieces[d->npieces].off = fr->offset;
-	d->pieces[d->npieces].len = (uint32_t)fr->len;
-	d->npieces++;
-	if (fr->offset == 0) {
+	bool overlap = false;
+	if (fr->len && !add_piece(d, fr->offset, (uint32_t)fr->len, fr->data, &overlap)) {
+		f->cnt->frags_dropped += d->npieces + 1;   /* too many holes: a flood */
+		drop(f, d);
+		return NULL;
+	}
+	if (overlap)
+		f->cnt->frag_overlaps++;
+	if (fr->offset == 0 && !d->hlen) {
 		d->hlen = fr->hlen <= sizeof(d->hdr) ? fr->hlen : 20;
 		memcpy(d->hdr, ip, d->hlen);
 	}
-	if (!fr->more)
-		d->total = (uint32_t)(fr->offset + fr->len);
+	if (!fr->more && !d->total)
+		d->total = (uint32_t)(fr->offset + fr->len);   /* the first end wins */
 	if (!d->hlen || !complete(d))
 		return NULL;
 	size_t tot = d->hlen + d->total;

@@ -234,6 +234,20 @@ static void test_fragments(void **st)
 	assert_null(mt_ipfrag_add(fq, &fr, 3000, &dlen));
 	assert_null(mt_ipfrag_add(fq, &fr, 3000, &dlen));
 	assert_int_equal(cnt.frag_overlaps, 1);
+	/* a fragment inside the first copy: its bytes are not taken, so a
+	 * rewrite of the password cannot win */
+	uint8_t f3[128];
+	memcpy(f3, whole, 20);
+	memset(f3 + 20, 'X', 8);
+	f3[2] = 0; f3[3] = 28; f3[6] = 0x20; f3[7] = 2;   /* MF, offset 16: [16,24) */
+	assert_int_equal(mt_decode_ip(f3, 28, &s, &fr), DEC_FRAGMENT);
+	assert_null(mt_ipfrag_add(fq, &fr, 3100, &dlen));
+	assert_int_equal(mt_decode_ip(f2, 20 + body - 24, &s, &fr), DEC_FRAGMENT);
+	dg = mt_ipfrag_add(fq, &fr, 3200, &dlen);
+	assert_non_null(dg);
+	assert_int_equal(mt_decode_ip(dg, dlen, &s, NULL), DEC_TCP);
+	assert_memory_equal(s.payload, "PASS secret-password\r\n", 22);
+	assert_int_equal(cnt.frag_overlaps, 2);
 	mt_ipfrag_free(fq);
 }
 
