@@ -64,7 +64,7 @@ deps:
 	@sh .ci/deps.sh
 
 demo: deps mailtap
-	./mailtap --report -r pcaps/pop3-typed-qpopper-lab.pcap
+	./mailtap --report --transcript -r pcaps/pop3-typed-qpopper-lab.pcap
 
 test: deps
 	$(MAKE) all test-build

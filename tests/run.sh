@@ -52,5 +52,10 @@ for s in tests/cli.sh tests/crosscheck_tshark.sh tests/hostile.sh tests/fuzz/rep
 	[ -f "$s" ] || continue
 	sh "$s" >"$tmp" 2>&1; count <"$tmp"
 done
+# the UI again on the sanitizer build
+if [ -f tests/ui/run.sh ] && [ -x build-asan/mailtap ]; then
+	MAILTAP=build-asan/mailtap sh tests/ui/run.sh 2>&1 | sed 's/^\(not \)\{0,1\}ok - ui /&(asan) /' >"$tmp"
+	count <"$tmp"
+fi
 echo "$pass passed, $fail failed${skip:+, $skip skipped}" | sed 's/, 0 skipped$//'
 [ "$fail" -eq 0 ]

@@ -70,7 +70,7 @@ static void usage(FILE *out)
 	      "  --json           JSON lines (docs/json.md)\n"
 	      "  --report         the plain text report, even on a terminal\n"
 	      "  --tui            the interactive UI, even when stdout is not a terminal\n"
-	      "  --transcript     with --json: add the decoded dialogue as \"line\" records\n"
+	      "  --transcript     add the decoded dialogue (JSON \"line\" records, or a section of the report)\n"
 	      "  --reveal         show secrets (masked as ******** by default)\n"
 	      "  --export DIR     write every message as an .eml file into DIR\n"
 	      "  --hashes FILE    write APOP and CRAM-MD5 exchanges as hashcat lines\n"
@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	if (a.mode == MODE_TUI) {
-		struct mt_tui_opts to = { a.reveal, m.source, a.cap.iface != NULL, NULL };
+		struct mt_tui_opts to = { a.reveal, m.source, a.cap.iface != NULL, a.export_dir };
 		status = mt_tui_run(p, &m, &to);
 		mt_pipeline_finish(p);
 	} else {
@@ -351,6 +351,8 @@ int main(int argc, char **argv)
 			fwrite(a.jbuf.s, 1, a.jbuf.len, stdout);
 		} else if (status == 0) {
 			mt_report_text(stdout, &m, a.reveal);
+			if (a.transcript)
+				mt_report_transcripts(stdout, &m, a.reveal);
 		}
 	}
 	g_pipeline = NULL;

@@ -200,3 +200,42 @@ void mt_report_text(FILE *out, const struct mt_model *m, bool reveal)
 	mt_sbuf_free(&c);
 	mt_sbuf_free(&d);
 }
+
+void mt_report_transcripts(FILE *out, const struct mt_model *m, bool reveal)
+{
+	struct mt_sbuf raw, a, b;
+	mt_sbuf_init(&raw);
+	mt_sbuf_init(&a);
+	mt_sbuf_init(&b);
+	for (size_t i = 0; i < m->nsessions; i++) {
+		const struct mt_session *s = m->sessions[i];
+		if (!s || !s->nlines)
+			continue;
+		fprintf(out, "\n== Transcript of session %u: %s -> %s (%s) ==\n", s->id, cleans(&a, s->client, 0),
+		        cleans(&b, s->server, 0), mt_proto_name(s->proto));
+		for (size_t k = 0; k < s->nlines; k++) {
+			const struct mt_line *l = &s->lines[k];
+			mt_sbuf_reset(&raw);
+			mt_line_shown_text(&raw, l, reveal);
+			const char *dec = l->decoded;
+			if (l->secret && !reveal)
+				dec = l->decoded_masked ? l->decoded_masked : (l->decoded ? MT_MASK : NULL);
+			const char *who = l->dir == DIR_C2S ? "C:" : "S:";
+			if (l->kind == LINE_GAP || l->kind == LINE_TLS || l->kind == LINE_NOTE)
+				who = "--";
+			fprintf(out, "%6" PRIu64 " %s %s", l->frame, who, clean(&a, raw.s ? raw.s : "", raw.len, 0));
+			if (dec)
+				fprintf(out, dec[0] == '[' ? "   %s" : "   [%s]", cleans(&b, dec, 0));
+			if (l->nkeys) {
+				bool edited = false;
+				for (uint32_t j = 0; j < l->nkeys; j++)
+					edited |= l->keys[j].byte == 0x08 || l->keys[j].byte == 0x7f;
+				fprintf(out, "   (typed: %u keys%s)", l->nkeys, edited ? ", corrected with backspace" : "");
+			}
+			fputc('\n', out);
+		}
+	}
+	mt_sbuf_free(&raw);
+	mt_sbuf_free(&a);
+	mt_sbuf_free(&b);
+}

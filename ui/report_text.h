@@ -11,5 +11,8 @@
  * STARTTLS/TLS findings, messages, warnings, counters. Captured text is
  * sanitised (no control sequence reaches the terminal). */
 void mt_report_text(FILE *out, const struct mt_model *m, bool reveal);
+/* The dialogue of every session (--report --transcript): C:/S: lines, the
+ * decoded meaning beside them, TLS dividers, gaps and notes. */
+void mt_report_transcripts(FILE *out, const struct mt_model *m, bool reveal);
 
 #endif
