@@ -1734,18 +1734,10 @@ static void inflate_bytes(struct mt_session *s, struct imap_state *st, int dir, 
 	}
 }
 
-/* mt_tls_sniff_feed() takes only the 5-byte record header from a call that
- * starts a record and drops the rest of that call; hand it the header alone
- * first so a ClientHello in one segment is seen (same as smtp.c). */
+/* Bytes after the TLS upgrade: the sniffer looks for the ClientHello. */
 static void tls_bytes(struct mt_session *s, struct mt_tls_sniff *t, int dir, const uint8_t *p, size_t n,
                       const struct mt_seg_info *info)
 {
-	if (dir == DIR_C2S && t->state == MT_TLS_NEED_MORE && t->len < 5 && n > 5 - t->len) {
-		size_t k = 5 - t->len;
-		mt_tls_session_bytes(s, t, dir, p, k, info);
-		p += k;
-		n -= k;
-	}
 	mt_tls_session_bytes(s, t, dir, p, n, info);
 }
 

@@ -945,18 +945,7 @@ static void on_raw(void *ctx, int dir, const uint8_t *p, size_t n, const struct 
 	(void)done;
 	if (!st->tls_on)
 		return;
-	/* mt_tls_sniff_feed() takes at most the 5-byte record header from a
-	 * delivery that starts a record: offer the rest again until the
-	 * sniffer has decided or stops taking bytes. */
-	while (n) {
-		size_t before = st->tls.len;
-		mt_tls_session_bytes(st->s, &st->tls, dir, p, n, info);
-		if (dir != DIR_C2S || st->tls.state != MT_TLS_NEED_MORE || st->tls.len <= before)
-			break;
-		size_t used = st->tls.len - before;
-		p += used;
-		n -= used < n ? used : n;
-	}
+	mt_tls_session_bytes(st->s, &st->tls, dir, p, n, info);
 }
 
 static int pop3_open(struct mt_session *s)

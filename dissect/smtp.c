@@ -1547,19 +1547,10 @@ static void server_line(struct mt_session *s, struct smtp *st, const uint8_t *p,
 
 /* ---- the splitter's callbacks ---- */
 
-/* mt_tls_sniff_feed() takes at most the 5-byte record header from a call
- * that starts a record and drops the rest of that call, so a ClientHello
- * that arrives in one segment would be missed: hand it the header alone
- * first. */
+/* Bytes after the TLS upgrade: the sniffer looks for the ClientHello. */
 static void tls_bytes(struct mt_session *s, struct mt_tls_sniff *t, int dir, const uint8_t *p, size_t n,
                       const struct mt_seg_info *info)
 {
-	if (dir == DIR_C2S && t->state == MT_TLS_NEED_MORE && t->len < 5 && n > 5 - t->len) {
-		size_t k = 5 - t->len;
-		mt_tls_session_bytes(s, t, dir, p, k, info);
-		p += k;
-		n -= k;
-	}
 	mt_tls_session_bytes(s, t, dir, p, n, info);
 }
 

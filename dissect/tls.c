@@ -67,27 +67,18 @@ static void client_bytes(struct mt_session *s, struct tls_state *t, const uint8_
 		return;
 	/* mt_tls_sniff_feed() takes only the record header from a call that
 	 * starts a record (the rest of that call is dropped): give it alone. */
-	if (t->sniff.len < 5 && n > 5 - t->sniff.len) {
-		size_t k = 5 - t->sniff.len;
-		t->client = mt_tls_sniff_feed(&t->sniff, p, k);
-		p += k;
-		n -= k;
-		if (t->client != MT_TLS_NEED_MORE || !n)
-			goto decided;
-	}
 	t->client = mt_tls_sniff_feed(&t->sniff, p, n);
-decided:
 	if (t->client == MT_TLS_HELLO) {
 		char text[320];
 		sess_tls_seen(s, info->frame);
 		if (t->sniff.sni_len)
 			sess_set_sni(s, (const uint8_t *)t->sniff.sni, t->sniff.sni_len);
-		snprintf(text, sizeof(text), "--- TLS handshake: ClientHello%s%s ---",
+		snprintf(text, sizeof(text), "TLS handshake: ClientHello%s%s",
 		         s->sni ? ", SNI " : "", s->sni ? s->sni : "");
 		divider(s, DIR_C2S, LINE_TLS, info, text);
 	} else if (t->client == MT_TLS_NOT_TLS) {
 		/* Not a STARTTLS failure: there was no STARTTLS. Say what it is. */
-		divider(s, DIR_C2S, LINE_NOTE, info, "--- the client does not speak TLS on this TLS port ---");
+		divider(s, DIR_C2S, LINE_NOTE, info, "the client does not speak TLS on this TLS port");
 	}
 }
 

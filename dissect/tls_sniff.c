@@ -160,12 +160,12 @@ void mt_tls_session_bytes(struct mt_session *s, struct mt_tls_sniff *t, int dir,
 		sess_tls_seen(s, info->frame);
 		if (t->sni_len)
 			sess_set_sni(s, (const uint8_t *)t->sni, t->sni_len);
-		snprintf(text, sizeof(text), "--- TLS handshake: ClientHello%s%s ---",
+		snprintf(text, sizeof(text), "TLS handshake: ClientHello%s%s",
 		         s->sni ? ", SNI " : "", s->sni ? s->sni : "");
 		sess_line(s, dir, LINE_TLS, info->frame, info->frame, info->ts_ns,
 		          (const uint8_t *)text, strlen(text), NULL);
 	} else if (r == MT_TLS_NOT_TLS) {
-		const char *text = "--- not TLS: cleartext after the TLS upgrade ---";
+		const char *text = "not TLS: cleartext after the TLS upgrade";
 		sess_line(s, dir, LINE_NOTE, info->frame, info->frame, info->ts_ns,
 		          (const uint8_t *)text, strlen(text), NULL);
 		sess_warn(s, W_STARTTLS_WITHOUT_TLS);
