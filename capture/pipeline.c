@@ -99,7 +99,13 @@ static size_t sink_data(void *user, int dir, const uint8_t *p, size_t n, uint64_
 		f->decided = true;
 	}
 	struct mt_seg_info info = { frame, ts_ns, offset, nsegs };
-	return mt_dispatch_data(f->s, dir, p, n, &info);
+	size_t used = mt_dispatch_data(f->s, dir, p, n, &info);
+	if (f->s->reprobe) {
+		/* a SOCKS handshake ended: the tunnel's bytes choose the dissector */
+		f->s->reprobe = false;
+		f->decided = false;
+	}
+	return used;
 }
 
 static void sink_gap(void *user, int dir, uint64_t offset, uint64_t len, uint64_t frame, uint64_t ts_ns)

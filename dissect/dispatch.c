@@ -30,6 +30,22 @@ static void attach(struct mt_session *s, enum mt_proto proto, bool implicit_tls)
 	}
 }
 
+static void attach_socks(struct mt_session *s)
+{
+	s->proto = PROTO_OTHER;
+	s->dissector = &mt_dissector_socks;
+	if (mt_dissector_socks.open(s) != 0)
+		s->dissector = NULL;
+}
+
+/* A SOCKS client greeting: v5 with its method list exactly, or a v4 CONNECT. */
+static bool looks_socks(const uint8_t *p, size_t n)
+{
+	if (n >= 3 && p[0] == 5 && p[1] >= 1 && p[1] <= 8 && n == 2 + (size_t)p[1])
+		return true;   /* RFC 1928 §3 */
+	return n >= 9 && p[0] == 4 && (p[1] == 1 || p[1] == 2) && p[n - 1] == 0;
+}
+
 bool mt_dispatch_by_port(struct mt_session *s, uint16_t port)
 {
 	switch (port) {
@@ -40,6 +56,7 @@ bool mt_dispatch_by_port(struct mt_session *s, uint16_t port)
 	case 143: case 1143: attach(s, PROTO_IMAP, false); return true;
 	case 993: attach(s, PROTO_IMAP, true); return true;
 	case 23: attach(s, PROTO_TELNET, false); return true;
+	case 1080: attach_socks(s); return true;
 	default: return false;
 	}
 }
@@ -91,6 +108,10 @@ bool mt_dispatch_probe(struct mt_session *s, int dir, const uint8_t *p, size_t n
 		/* a TLS handshake record: implicit TLS; nDPI may know the mail protocol */
 		enum mt_proto pr = hint && hint->proto != PROTO_OTHER && hint->proto != PROTO_TLS ? hint->proto : PROTO_TLS;
 		attach(s, pr, true);
+		return true;
+	}
+	if (dir == DIR_C2S && !s->reprobe && looks_socks(p, n)) {
+		attach_socks(s);
 		return true;
 	}
 	if (n >= 2 && p[0] == 0xff && p[1] >= 250) {

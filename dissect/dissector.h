@@ -48,5 +48,6 @@ extern const struct mt_dissector mt_dissector_pop3;
 extern const struct mt_dissector mt_dissector_imap;
 extern const struct mt_dissector mt_dissector_telnet;
 extern const struct mt_dissector mt_dissector_tls;   /* implicit TLS: SNI, nothing else */
+extern const struct mt_dissector mt_dissector_socks; /* a SOCKS handshake, then the tunnel is probed */
 
 #endif

@@ -166,6 +166,7 @@ struct mt_session {
 	struct mt_line *lines;        size_t nlines, lines_cap;
 
 	void *dissector_state;     /* owned by the dissector (dissect/dissector.h) */
+	bool reprobe;              /* a pre-dissector (SOCKS) finished: choose again */
 	const struct mt_dissector *dissector;
 	struct mt_model *model;    /* back pointer */
 };
