@@ -17,14 +17,14 @@ struct mt_limits {
 	size_t line_max;           /* --max-line: longest protocol line kept whole */
 	size_t frag_max_datagrams; /* --max-frags: IPv4 datagrams being reassembled */
 	size_t frag_max_bytes;     /* --max-frag-bytes: bytes held in fragment buffers */
-	uint64_t frag_timeout_ns;  /* fragments older than this (packet time) are dropped */
+	uint64_t frag_timeout_ns;  /* --frag-timeout: fragments older than this (packet time) are dropped */
 	uint64_t idle_timeout_ns;  /* --idle-timeout: flow expiry by packet time */
 	size_t max_message;        /* --max-message: bytes of one mail message kept */
 	size_t max_literal;        /* --max-literal: IMAP literal bytes kept for parsing */
 	size_t max_transcript;     /* --max-transcript: transcript lines kept per session */
 	unsigned brute_force_n;    /* --brute-force N: failed logins before the warning */
-	size_t history_per_dir;    /* bytes of delivered stream kept to spot overlap conflicts */
-	size_t history_total;      /* global cap on that history memory */
+	size_t history_per_dir;    /* --max-history: delivered bytes kept to spot overlap conflicts */
+	size_t history_total;      /* --max-history-total: global cap on that history memory */
 };
 
 /* Defaults, documented in README.md and mailtap.1. */

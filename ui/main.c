@@ -79,7 +79,8 @@ static void usage(FILE *out)
 	      "limits (each hit is counted in the summary):\n"
 	      "  --max-flows N  --max-ooo BYTES  --max-ooo-total BYTES  --max-tail BYTES  --max-line BYTES\n"
 	      "  --max-frags N  --max-frag-bytes BYTES  --idle-timeout SECONDS  --max-message BYTES\n"
-	      "  --max-literal BYTES  --max-transcript LINES  --brute-force N\n"
+	      "  --max-literal BYTES  --max-transcript LINES  --brute-force N  --frag-timeout SECONDS\n"
+	      "  --max-history BYTES  --max-history-total BYTES   (delivered bytes kept to spot overlap conflicts)\n"
 	      "  -h, --help       this help;  -V, --version  the version\n",
 	      out);
 }
@@ -88,6 +89,7 @@ enum {
 	OPT_JSON = 256, OPT_REPORT, OPT_TUI, OPT_TRANSCRIPT, OPT_REVEAL, OPT_EXPORT, OPT_HASHES, OPT_FORCE,
 	OPT_NO_NDPI, OPT_MAX_FLOWS, OPT_MAX_OOO, OPT_MAX_OOO_TOTAL, OPT_MAX_TAIL, OPT_MAX_LINE, OPT_MAX_FRAGS,
 	OPT_MAX_FRAG_BYTES, OPT_IDLE, OPT_MAX_MESSAGE, OPT_MAX_LITERAL, OPT_MAX_TRANSCRIPT, OPT_BRUTE,
+	OPT_FRAG_TIMEOUT, OPT_MAX_HISTORY, OPT_MAX_HISTORY_TOTAL,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +114,9 @@ static const struct option long_opts[] = {
 	{ "max-literal", required_argument, NULL, OPT_MAX_LITERAL },
 	{ "max-transcript", required_argument, NULL, OPT_MAX_TRANSCRIPT },
 	{ "brute-force", required_argument, NULL, OPT_BRUTE },
+	{ "frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT },
+	{ "max-history", required_argument, NULL, OPT_MAX_HISTORY },
+	{ "max-history-total", required_argument, NULL, OPT_MAX_HISTORY_TOTAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -235,6 +240,9 @@ int main(int argc, char **argv)
 		case OPT_MAX_LITERAL: a.lim.max_literal = parse_num("--max-literal", optarg); break;
 		case OPT_MAX_TRANSCRIPT: a.lim.max_transcript = parse_num("--max-transcript", optarg); break;
 		case OPT_BRUTE: a.lim.brute_force_n = (unsigned)parse_num("--brute-force", optarg); break;
+		case OPT_FRAG_TIMEOUT: a.lim.frag_timeout_ns = parse_num("--frag-timeout", optarg) * 1000000000ull; break;
+		case OPT_MAX_HISTORY: a.lim.history_per_dir = parse_num("--max-history", optarg); break;
+		case OPT_MAX_HISTORY_TOTAL: a.lim.history_total = parse_num("--max-history-total", optarg); break;
 		default: usage(stderr); return 2;
 		}
 	}
