@@ -52,8 +52,18 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-	[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
+	if [ -n "$made_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
+
+# Our servers must own these ports: a system dovecot/postfix already
+# listening would silently answer in their place.
+PORTS="23 25 110 143 465 587 993 995 1110 1143 2525 10025 10110 10143"
+for port in $PORTS; do
+	if ss -ltnH "sport = :$port" | grep -q .; then
+		echo "make-pcaps.sh: port $port is already in use; stop its server first" >&2
+		exit 1
+	fi
+done
 
 # ---------------------------------------------------------------- work dir
 W=$(mktemp -d /tmp/mailtap-gen.XXXXXX)
@@ -68,7 +78,18 @@ cleanup() {
 	for inst in dovecot dovecot-nossl; do
 		[ -f "$W/$inst/dovecot.conf" ] && doveadm -c "$W/$inst/dovecot.conf" stop >/dev/null 2>&1
 	done
-	sleep 1
+	# wait for the dovecot masters to be gone before removing their files
+	for inst in dovecot dovecot-nossl; do
+		pf=$W/$inst/run/master.pid
+		[ -f "$pf" ] || continue
+		mp=$(cat "$pf")
+		i=0
+		while kill -0 "$mp" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
+	sleep 0.5
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	if id "$TELNET_USER" >/dev/null 2>&1 && [ -f "$W/telnet-user-created" ]; then
 		userdel -r "$TELNET_USER" >/dev/null 2>&1
@@ -255,7 +276,8 @@ smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 50
 smtpd_hard_error_limit = 100
 disable_vrfy_command = no
-message_size_limit = 10240000
+# small: postfix wants 1.5 x this free in the queue file system
+message_size_limit = 1024000
 EOF
 cat >"$P/master.cf" <<EOF
 127.0.0.1:smtp inet n - n - - smtpd
@@ -312,7 +334,8 @@ say "servers up: $(ss -ltnH | awk '{print $4}' | sort -u | tr '\n' ' ')"
 
 if [ -n "${SETUP_ONLY:-}" ]; then
 	echo "SETUP_ONLY: servers running in $W; press Ctrl-C to stop"
-	sleep 100000
+	sleep 100000 &
+	wait $!
 fi
 
 # ---------------------------------------------------------------- capture helpers
@@ -323,7 +346,7 @@ cap_start() { # $1 = output file name, $2 = interface, $3 = BPF filter, [$4 = DL
 	rm -f "$W/cap.tmp" "$W/tcpdump.log"
 	# -Z root: tcpdump would otherwise drop to user tcpdump before opening
 	# the file in the root-owned temp dir.
-	tcpdump -i "$2" ${4:+-y "$4"} -s 0 -U -n -Z root -w "$W/cap.tmp" "$3" \
+	tcpdump -i "$2" ${4:+-y "$4"} -s 0 -B 65536 -U --immediate-mode -n -Z root -w "$W/cap.tmp" "$3" \
 		2>"$W/tcpdump.log" &
 	CAP_PID=$!
 	PIDS="$PIDS $CAP_PID"
@@ -336,13 +359,26 @@ cap_start() { # $1 = output file name, $2 = interface, $3 = BPF filter, [$4 = DL
 	sleep 0.3
 }
 cap_stop() {
-	sleep 0.7
+	sleep 1.5
 	kill -INT "$CAP_PID"
 	wait "$CAP_PID" || true
 	mv "$W/cap.tmp" "$OUT/$CAP_NAME"
 	chmod 644 "$OUT/$CAP_NAME"
-	echo "   -> $CAP_NAME: $(grep 'packets captured' "$W/tcpdump.log")"
+	n=$(tshark -r "$OUT/$CAP_NAME" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' 2>/dev/null | wc -l)
+	echo "   -> $CAP_NAME: $(grep "packets captured" "$W/tcpdump.log"), $(grep "dropped by kernel" "$W/tcpdump.log"), $n TCP connections"
+	# A segment missing from the file (a disk that filled up under tcpdump,
+	# a ring buffer overflow) would make a wrong test capture: refuse it.
+	lost=$(tshark -r "$OUT/$CAP_NAME" -Y 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment' 2>/dev/null | wc -l)
+	if [ "$lost" != 0 ]; then
+		echo "make-pcaps.sh: $CAP_NAME misses segments ($lost frames flagged)" >&2
+		FAILED="$FAILED $CAP_NAME"
+	fi
+	if [ -n "${1:-}" ] && [ "$n" != "$1" ]; then
+		echo "make-pcaps.sh: $CAP_NAME has $n TCP connections, expected $1" >&2
+		FAILED="$FAILED $CAP_NAME"
+	fi
 }
+FAILED=""
 gap() { sleep 0.5; }
 
 # openssl s_client fed by a timed script: lines on stdin, one per $STEP s.
@@ -360,13 +396,19 @@ feed() { # lines...
 sclient() { # $1 = timeout secs, rest = s_client args; stdin = script
 	t=$1
 	shift
-	timeout "$t" openssl s_client -quiet -crlf "$@" >>"$W/clients.log" 2>&1 || true
+	# the key log lets a kept work dir (KEEP=1) decrypt the TLS sessions
+	timeout "$t" openssl s_client -quiet -crlf -keylogfile "$W/tls-keys.log" "$@" \
+		>>"$W/clients.log" 2>&1 || true
 }
 clients() { $PY "$GEN/clients.py" "$@" >>"$W/clients.log" 2>&1; }
 SWAKS="swaks --helo client.lab.test --server 127.0.0.1 --hide-informational"
 B64() { printf '%s' "$1" | base64 -w0; }
 CURL="curl -sS --max-time 20 -o /dev/null"
+export SSLKEYLOGFILE="$W/tls-keys.log"
 typist() { $PY "$GEN/typist.py" "$@" 2>>"$W/clients.log"; }
+
+# The message curl sends (scenarios 3, 7, 9); curl dot-stuffs the '.A' line.
+printf 'From: Carol <carol@lab.test>\r\nTo: Alice <alice@lab.test>\r\nSubject: Sent with curl\r\nMessage-ID: <curl-1@lab.test>\r\n\r\nHello from curl.\r\n.A leading dot, stuffed by curl.\r\n' >"$W/curl-msg.eml"
 
 # Scenario 1's typed session (a student in a telnet client on port 110).
 pop3_lab_script() { # $1 = host
@@ -411,181 +453,214 @@ close
 EOF
 }
 
+# ONLY="1 5" runs just those scenarios (for work on the generator).
+want() { [ -z "${ONLY:-}" ] || case " $ONLY " in *" $1 "*) true ;; *) false ;; esac; }
+
 # ================================================================ scenarios
-say "1. pop3-typed-qpopper-lab.pcap (typed POP3 on 110)"
-pop3_lab_script 127.0.0.1 >"$W/lab.typ"
-cap_start pop3-typed-qpopper-lab.pcap lo "tcp port 110"
-typist "$W/lab.typ"
-cap_stop
+if want 1; then
+	say "1. pop3-typed-qpopper-lab.pcap (typed POP3 on 110)"
+	pop3_lab_script 127.0.0.1 >"$W/lab.typ"
+	cap_start pop3-typed-qpopper-lab.pcap lo "tcp port 110"
+	typist "$W/lab.typ"
+	cap_stop 2
+fi
 
-say "2. smtp-starttls-submission-openssl.pcap (s_client -starttls smtp :587)"
-cap_start smtp-starttls-submission-openssl.pcap lo "tcp port 587"
-feed "EHLO client.lab.test" "AUTH LOGIN" "$(B64 carol)" "$(B64 'c4r0l!pass')" \
-	"MAIL FROM:<carol@lab.test>" "RCPT TO:<alice@lab.test>" "DATA" \
-	"From: Carol <carol@lab.test>" "To: Alice <alice@lab.test>" \
-	"Subject: Sent inside STARTTLS" "" "This message travels inside TLS." "." "QUIT" |
-	sclient 30 -starttls smtp -connect 127.0.0.1:587 -servername mail.lab.test -name client.lab.test
-cap_stop
+if want 2; then
+	say "2. smtp-starttls-submission-openssl.pcap (s_client -starttls smtp :587)"
+	cap_start smtp-starttls-submission-openssl.pcap lo "tcp port 587"
+	feed "EHLO client.lab.test" "AUTH LOGIN" "$(B64 carol)" "$(B64 'c4r0l!pass')" \
+		"MAIL FROM:<carol@lab.test>" "RCPT TO:<alice@lab.test>" "DATA" \
+		"From: Carol <carol@lab.test>" "To: Alice <alice@lab.test>" \
+		"Subject: Sent inside STARTTLS" "" "This message travels inside TLS." "." "QUIT" |
+		sclient 30 -starttls smtp -connect 127.0.0.1:587 -servername mail.lab.test -name client.lab.test
+	cap_stop 1
+fi
 
-say "3. smtp-auth-login-syntax-error.pcap (AUTH LOGIN, mail from <x>, dot-stuffing; curl)"
-printf 'From: Carol <carol@lab.test>\r\nTo: Alice <alice@lab.test>\r\nSubject: Sent with curl\r\nMessage-ID: <curl-1@lab.test>\r\n\r\nHello from curl.\r\n.A leading dot, stuffed by curl.\r\n' >"$W/curl-msg.eml"
-cap_start smtp-auth-login-syntax-error.pcap lo "tcp port 25"
-clients smtp-auth-login-syntax-error
-gap
-$CURL --url smtp://127.0.0.1:25/client.lab.test --login-options AUTH=LOGIN \
-	-u 'carol:c4r0l!pass' --mail-from carol@lab.test --mail-rcpt alice@lab.test \
-	-T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
-cap_stop
+if want 3; then
+	say "3. smtp-auth-login-syntax-error.pcap (AUTH LOGIN, mail from <x>, dot-stuffing; curl)"
+	cap_start smtp-auth-login-syntax-error.pcap lo "tcp port 25"
+	clients smtp-auth-login-syntax-error
+	gap
+	$CURL --url smtp://127.0.0.1:25/client.lab.test --login-options AUTH=LOGIN \
+		-u 'carol:c4r0l!pass' --mail-from carol@lab.test --mail-rcpt alice@lab.test \
+		-T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
+	cap_stop 2
+fi
 
-say "4. smtp-auth-plain-cram-pipelining.pcap (PLAIN fail+ok, pipelining; swaks CRAM-MD5)"
-cap_start smtp-auth-plain-cram-pipelining.pcap lo "tcp port 25"
-clients smtp-auth-plain-pipelining
-gap
-$SWAKS --port 25 --pipeline -a CRAM-MD5 -au alice -ap Wonderland-42 \
-	--from alice@lab.test --to bob@lab.test \
-	--data 'From: alice@lab.test\nTo: bob@lab.test\nSubject: swaks CRAM-MD5 and PIPELINING\nMessage-ID: <swaks-1@lab.test>\n\nSent by swaks.\n' \
-	>>"$W/clients.log" 2>&1
-cap_stop
+if want 4; then
+	say "4. smtp-auth-plain-cram-pipelining.pcap (PLAIN fail+ok, pipelining; swaks CRAM-MD5)"
+	cap_start smtp-auth-plain-cram-pipelining.pcap lo "tcp port 25"
+	clients smtp-auth-plain-pipelining
+	gap
+	$SWAKS --port 25 --pipeline -a CRAM-MD5 -au alice -ap Wonderland-42 \
+		--from alice@lab.test --to bob@lab.test \
+		--data 'From: alice@lab.test\nTo: bob@lab.test\nSubject: swaks CRAM-MD5 and PIPELINING\nMessage-ID: <swaks-1@lab.test>\n\nSent by swaks.\n' \
+		>>"$W/clients.log" 2>&1
+	cap_stop 2
+fi
 
-say "5. imap-login-status-fetch.pcap (student LOGIN/STATUS/FETCH, literals, AUTHENTICATE, STARTTLS)"
-cap_start imap-login-status-fetch.pcap lo "tcp port 143"
-clients imap-student; gap
-clients imap-wrong-then-quoted; gap
-clients imap-literals; gap
-clients imap-authenticate-plain; gap
-feed 'a LOGIN alice "Wonderland-42"' "a SELECT INBOX" "a FETCH 2 (BODY[HEADER])" "a LOGOUT" |
-	sclient 30 -starttls imap -connect 127.0.0.1:143 -servername mail.lab.test
-gap
-clients imaplib-143; gap
-$CURL --url 'imap://127.0.0.1:143/INBOX;UID=1' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
-cap_stop
+if want 5; then
+	say "5. imap-login-status-fetch.pcap (student LOGIN/STATUS/FETCH, literals, AUTHENTICATE, STARTTLS)"
+	cap_start imap-login-status-fetch.pcap lo "tcp port 143"
+	clients imap-student; gap
+	clients imap-wrong-then-quoted; gap
+	clients imap-literals; gap
+	clients imap-authenticate-plain; gap
+	feed 'a LOGIN alice "Wonderland-42"' "a SELECT INBOX" "a FETCH 2 (BODY[HEADER])" "a LOGOUT" |
+		sclient 30 -starttls imap -connect 127.0.0.1:143 -servername mail.lab.test
+	gap
+	clients imaplib-143; gap
+	$CURL --url 'imap://127.0.0.1:143/INBOX;UID=1' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
+	cap_stop 9
+fi
 
-say "6. pop3-retr-rfc2047-attachment.pcap (RETR of a KOI8-R/UTF-8 encoded message)"
-cap_start pop3-retr-rfc2047-attachment.pcap lo "tcp port 110"
-clients pop3-rfc2047
-cap_stop
+if want 6; then
+	say "6. pop3-retr-rfc2047-attachment.pcap (RETR of a KOI8-R/UTF-8 encoded message)"
+	cap_start pop3-retr-rfc2047-attachment.pcap lo "tcp port 110"
+	clients pop3-rfc2047
+	cap_stop 1
+fi
 
-say "7. implicit-tls-993-995-465.pcap (s_client and curl over implicit TLS)"
-cap_start implicit-tls-993-995-465.pcap lo "tcp port 993 or tcp port 995 or tcp port 465"
-feed 'a LOGIN alice "Wonderland-42"' "a STATUS INBOX (MESSAGES)" "a LOGOUT" |
-	sclient 30 -connect 127.0.0.1:993 -servername mail.lab.test
-gap
-feed "USER labtest" "PASS lab2023" "STAT" "QUIT" |
-	sclient 30 -connect 127.0.0.1:995 -servername mail.lab.test
-gap
-feed "EHLO client.lab.test" "AUTH PLAIN $(printf '\0carol\0c4r0l!pass' | base64 -w0)" "QUIT" |
-	sclient 30 -connect 127.0.0.1:465 -servername mail.lab.test
-gap
-# --resolve: connect to 127.0.0.1 but send the SNI mail.lab.test
-R="--resolve mail.lab.test:993:127.0.0.1 --resolve mail.lab.test:995:127.0.0.1 --resolve mail.lab.test:465:127.0.0.1"
-# shellcheck disable=SC2086
-$CURL -k --ssl-reqd $R --url 'imaps://mail.lab.test:993/INBOX;UID=1' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
-gap
-# shellcheck disable=SC2086
-$CURL -k --ssl-reqd $R --url 'pop3s://mail.lab.test:995/1' -u labtest:lab2023 >>"$W/clients.log" 2>&1
-gap
-# shellcheck disable=SC2086
-$CURL -k --ssl-reqd $R --url smtps://mail.lab.test:465/client.lab.test -u 'carol:c4r0l!pass' \
-	--mail-from carol@lab.test --mail-rcpt alice@lab.test -T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
-cap_stop
+if want 7; then
+	say "7. implicit-tls-993-995-465.pcap (s_client and curl over implicit TLS)"
+	cap_start implicit-tls-993-995-465.pcap lo "tcp port 993 or tcp port 995 or tcp port 465"
+	feed 'a LOGIN alice "Wonderland-42"' "a STATUS INBOX (MESSAGES)" "a LOGOUT" |
+		sclient 30 -connect 127.0.0.1:993 -servername mail.lab.test
+	gap
+	feed "USER labtest" "PASS lab2023" "STAT" "QUIT" |
+		sclient 30 -connect 127.0.0.1:995 -servername mail.lab.test
+	gap
+	feed "EHLO client.lab.test" "AUTH PLAIN $(printf '\0carol\0c4r0l!pass' | base64 -w0)" "QUIT" |
+		sclient 30 -connect 127.0.0.1:465 -servername mail.lab.test
+	gap
+	# --resolve: connect to 127.0.0.1 but send the SNI mail.lab.test
+	R="--resolve mail.lab.test:993:127.0.0.1 --resolve mail.lab.test:995:127.0.0.1 --resolve mail.lab.test:465:127.0.0.1"
+	# shellcheck disable=SC2086
+	$CURL -k --ssl-reqd $R --url 'imaps://mail.lab.test:993/INBOX;UID=1' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
+	gap
+	# shellcheck disable=SC2086
+	$CURL -k --ssl-reqd $R --url 'pop3s://mail.lab.test:995/1' -u labtest:lab2023 >>"$W/clients.log" 2>&1
+	gap
+	# shellcheck disable=SC2086
+	$CURL -k --ssl-reqd $R --url smtps://mail.lab.test:465/client.lab.test -u 'carol:c4r0l!pass' \
+		--mail-from carol@lab.test --mail-rcpt alice@lab.test -T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
+	cap_stop 6
+fi
 
-say "8. starttls-offered-cleartext-login-and-refused.pcap"
-cap_start starttls-offered-cleartext-login-and-refused.pcap lo \
-	"tcp port 25 or tcp port 110 or tcp port 143 or tcp port 10025 or tcp port 10110 or tcp port 10143"
-# STARTTLS offered, credentials in clear anyway
-$SWAKS --port 25 -a PLAIN -au carol -ap 'c4r0l!pass' --from carol@lab.test --to alice@lab.test \
-	--data 'Subject: AUTH PLAIN in clear although STARTTLS was offered\n\nx\n' >>"$W/clients.log" 2>&1
-gap
-clients pop3-cleartext-despite-stls; gap
-clients imap-cleartext-despite-starttls; gap
-# STARTTLS advertised by postfix on 10025 but refused (454: its certificate
-# file is missing); swaks --tls-optional goes on in clear and authenticates.
-$SWAKS --port 10025 --tls-optional -a LOGIN -au bob -ap 'correct horse "battery" staple' \
-	--from bob@lab.test --to alice@lab.test \
-	--data 'Subject: after a refused STARTTLS\n\nx\n' >>"$W/clients.log" 2>&1
-gap
-clients pop3-stls-refused; gap
-clients imap-starttls-refused
-cap_stop
+if want 8; then
+	say "8. starttls-offered-cleartext-login-and-refused.pcap"
+	cap_start starttls-offered-cleartext-login-and-refused.pcap lo \
+		"tcp port 25 or tcp port 110 or tcp port 143 or tcp port 10025 or tcp port 10110 or tcp port 10143"
+	# STARTTLS offered, credentials in clear anyway
+	$SWAKS --port 25 -a PLAIN -au carol -ap 'c4r0l!pass' --from carol@lab.test --to alice@lab.test \
+		--data 'Subject: AUTH PLAIN in clear although STARTTLS was offered\n\nx\n' >>"$W/clients.log" 2>&1
+	gap
+	clients pop3-cleartext-despite-stls; gap
+	clients imap-cleartext-despite-starttls; gap
+	# STARTTLS advertised by postfix on 10025 but refused (454: its certificate
+	# file is missing); swaks --tls-optional goes on in clear and authenticates.
+	$SWAKS --port 10025 --tls-optional -a LOGIN -au bob -ap 'correct horse "battery" staple' \
+		--from bob@lab.test --to alice@lab.test \
+		--data 'Subject: after a refused STARTTLS\n\nx\n' >>"$W/clients.log" 2>&1
+	gap
+	clients pop3-stls-refused; gap
+	clients imap-starttls-refused
+	cap_stop 6
+fi
 
-say "9. nonstandard-ports-2525-1110.pcap (SMTP 2525, POP3 1110, IMAP 1143)"
-cat >"$W/win.typ" <<'EOF'
-# Windows telnet to port 1110: its option negotiation reaches dovecot as
-# part of the first line, which is refused; the student types it again.
-connect 127.0.0.1 1110
-iac-windows
-expect [+-][^\r\n]*\r\n
-type user labtest
-expect [+-][^\r\n]*\r\n
-type user labtest
-expect [+-][^\r\n]*\r\n
-type pass lab2023
-expect [+-][^\r\n]*\r\n
-# typo fixed with DEL (0x7f): dovecot gets "stst DEL DEL at" and refuses it
-type stst\d\dat
-expect [+-][^\r\n]*\r\n
-type stat
-expect [+-][^\r\n]*\r\n
-type quit
-expect [+-][^\r\n]*\r\n
-close
+if want 9; then
+	say "9. nonstandard-ports-2525-1110.pcap (SMTP 2525, POP3 1110, IMAP 1143)"
+	cat >"$W/win.typ" <<-'EOF'
+	# Windows telnet to port 1110: its option negotiation reaches dovecot as
+	# part of the first line, which is refused; the student types it again.
+	connect 127.0.0.1 1110
+	iac-windows
+	expect [+-][^\r\n]*\r\n
+	type user labtest
+	expect [+-][^\r\n]*\r\n
+	type user labtest
+	expect [+-][^\r\n]*\r\n
+	type pass lab2023
+	expect [+-][^\r\n]*\r\n
+	# typo fixed with DEL (0x7f): dovecot gets "stst DEL DEL at" and refuses it
+	type stst\d\dat
+	expect [+-][^\r\n]*\r\n
+	type stat
+	expect [+-][^\r\n]*\r\n
+	type quit
+	expect [+-][^\r\n]*\r\n
+	close
 EOF
-cap_start nonstandard-ports-2525-1110.pcap lo "tcp port 2525 or tcp port 1110 or tcp port 1143"
-clients smtplib-2525; gap
-$SWAKS --port 2525 --pipeline -a LOGIN -au carol -ap 'c4r0l!pass' --from carol@lab.test --to bob@lab.test \
-	--data 'Subject: swaks AUTH LOGIN on 2525\n\nx\n' >>"$W/clients.log" 2>&1
-gap
-$CURL --url smtp://127.0.0.1:2525/client.lab.test -u 'carol:c4r0l!pass' \
-	--mail-from carol@lab.test --mail-rcpt alice@lab.test -T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
-gap
-typist "$W/win.typ"; gap
-clients poplib-1110; gap
-$CURL --url pop3://127.0.0.1:1110/1 -u labtest:lab2023 >>"$W/clients.log" 2>&1
-gap
-clients imaplib-1143; gap
-$CURL --url 'imap://127.0.0.1:1143/INBOX;UID=2' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
-cap_stop
+	cap_start nonstandard-ports-2525-1110.pcap lo "tcp port 2525 or tcp port 1110 or tcp port 1143"
+	clients smtplib-2525; gap
+	$SWAKS --port 2525 --pipeline -a LOGIN -au carol -ap 'c4r0l!pass' --from carol@lab.test --to bob@lab.test \
+		--data 'Subject: swaks AUTH LOGIN on 2525\n\nx\n' >>"$W/clients.log" 2>&1
+	gap
+	$CURL --url smtp://127.0.0.1:2525/client.lab.test -u 'carol:c4r0l!pass' \
+		--mail-from carol@lab.test --mail-rcpt alice@lab.test -T "$W/curl-msg.eml" >>"$W/clients.log" 2>&1
+	gap
+	typist "$W/win.typ"; gap
+	clients poplib-1110; gap
+	$CURL --url pop3://127.0.0.1:1110/1 -u labtest:lab2023 >>"$W/clients.log" 2>&1
+	gap
+	clients imaplib-1143; gap
+	$CURL --url 'imap://127.0.0.1:1143/INBOX;UID=2' -u alice:Wonderland-42 >>"$W/clients.log" 2>&1
+	cap_stop 9
+fi
 
-say "10. scenario 1 again: -i any (SLL2), over ::1, and as pcapng"
-cap_start pop3-typed-qpopper-lab-sll2.pcap any "tcp port 110" LINUX_SLL2
-typist "$W/lab.typ"
-cap_stop
-pop3_lab_script ::1 >"$W/lab6.typ"
-cap_start pop3-typed-qpopper-lab-ipv6.pcap lo "ip6 and tcp port 110"
-typist "$W/lab6.typ"
-cap_stop
-editcap -F pcapng "$OUT/pop3-typed-qpopper-lab.pcap" "$OUT/pop3-typed-qpopper-lab.pcapng"
-chmod 644 "$OUT/pop3-typed-qpopper-lab.pcapng"
-echo "   -> pop3-typed-qpopper-lab.pcapng (editcap -F pcapng of scenario 1)"
+if want 10; then
+	say "10. scenario 1 again: -i any (SLL2), over ::1, and as pcapng"
+	cap_start pop3-typed-qpopper-lab-sll2.pcap any "tcp port 110" LINUX_SLL2
+	typist "$W/lab.typ"
+	cap_stop 2
+	pop3_lab_script ::1 >"$W/lab6.typ"
+	cap_start pop3-typed-qpopper-lab-ipv6.pcap lo "ip6 and tcp port 110"
+	typist "$W/lab6.typ"
+	cap_stop 2
+	editcap -F pcapng "$OUT/pop3-typed-qpopper-lab.pcap" "$OUT/pop3-typed-qpopper-lab.pcapng"
+	chmod 644 "$OUT/pop3-typed-qpopper-lab.pcapng"
+	echo "   -> pop3-typed-qpopper-lab.pcapng (editcap -F pcapng of scenario 1)"
+fi
 
-say "11. telnet-login-23.pcap (inetutils-telnetd on 127.0.0.1:23)"
-if ! id "$TELNET_USER" >/dev/null 2>&1; then
+if want 11; then
+	say "11. telnet-login-23.pcap (inetutils-telnetd on 127.0.0.1:23)"
+	if id "$TELNET_USER" >/dev/null 2>&1; then
+		echo "make-pcaps.sh: user $TELNET_USER exists; not touching it (remove it and rerun)" >&2
+		exit 1
+	fi
 	useradd -m -s /bin/sh -c "mailtap telnet lab (temporary)" "$TELNET_USER"
 	: >"$W/telnet-user-created"
-fi
-echo "$TELNET_USER:Telnet-Lab1" | chpasswd
-$PY "$GEN/inetd1.py" 127.0.0.1 23 /usr/sbin/telnetd -h 2>>"$W/clients.log" &
-PIDS="$PIDS $!"
-wait_port 127.0.0.1 23
-cat >"$W/telnet.typ" <<EOF
-connect 127.0.0.1 23
-telnet
-iac-windows
-expect login: \$
-type $TELNET_USER
-expect Password:
-type Telnet-Lab1
-expect \\\$ \$
-# a typo fixed with DEL, which the pty line discipline applies
-type echo hellp\\do from the lab
-expect \\\$ \$
-type exit
-pause 0.5
-close
+	echo "$TELNET_USER:Telnet-Lab1" | chpasswd
+	$PY "$GEN/inetd1.py" 127.0.0.1 23 /usr/sbin/telnetd -h 2>>"$W/clients.log" &
+	PIDS="$PIDS $!"
+	wait_port 127.0.0.1 23
+	cat >"$W/telnet.typ" <<-EOF
+	connect 127.0.0.1 23
+	telnet
+	iac-windows
+	expect login: \$
+	type $TELNET_USER
+	expect Password:
+	type Telnet-Lab1
+	expect \\\$ \$
+	# a typo fixed with DEL, which the pty line discipline applies
+	type echo hellp\\do from the lab
+	expect \\\$ \$
+	type exit
+	pause 0.5
+	close
 EOF
-cap_start telnet-login-23.pcap lo "tcp port 23"
-typist "$W/telnet.typ"
-cap_stop
+	cap_start telnet-login-23.pcap lo "tcp port 23"
+	typist "$W/telnet.typ"
+	cap_stop 1
+fi
 
+if [ -n "$FAILED" ]; then
+	echo "make-pcaps.sh: unexpected captures:$FAILED" >&2
+	exit 1
+fi
+# TLS secrets of every s_client/curl session (NSS key log format): with
+# them Wireshark (tls.keylog_file) shows the mail dialogue inside TLS.
+cp "$W/tls-keys.log" "$GEN/tls-keys.log" 2>/dev/null && chmod 644 "$GEN/tls-keys.log"
 say "done"
 ls -l "$OUT"/*.pcap "$OUT"/*.pcapng
