@@ -1,6 +1,7 @@
 /* sbuf.c - growable strings and checked allocation. */
 #include "sbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,44 @@ char *mt_sbuf_steal(struct mt_sbuf *b)
 		s = mt_xstrdup("");
 	mt_sbuf_init(b);
 	return s;
+}
+
+void mt_sbuf_add_quoted(struct mt_sbuf *b, const void *p, size_t n, enum mt_quote q)
+{
+	const uint8_t *s = p;
+	mt_sbuf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = s[i];
+		if (c == '"' || c == '\\') {
+			mt_sbuf_addc(b, '\\');
+			mt_sbuf_addc(b, (char)c);
+		} else if ((c < 0x20 || c == 0x7f) && q == MT_QUOTE_HEX_CTL) {
+			mt_sbuf_printf(b, "\\x%02x", c);
+		} else {
+			mt_sbuf_addc(b, (char)c);
+		}
+	}
+	mt_sbuf_addc(b, '"');
+}
+
+void mt_sbuf_add_escaped(struct mt_sbuf *b, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = s[i];
+		if (c < 0x20 || c == 0x7f)
+			mt_sbuf_printf(b, "\\x%02x", c);
+		else
+			mt_sbuf_addc(b, (char)c);
+	}
+}
+
+void mt_sbuf_add_hex(struct mt_sbuf *b, const void *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *s = p;
+	for (size_t i = 0; i < n; i++) {
+		mt_sbuf_addc(b, hex[s[i] >> 4]);
+		mt_sbuf_addc(b, hex[s[i] & 15]);
+	}
 }

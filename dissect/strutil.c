@@ -105,3 +105,29 @@ long mt_find_ci(const uint8_t *p, size_t n, const char *needle)
 			return (long)i;
 	return -1;
 }
+
+bool mt_printable(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return false;
+	return true;
+}
+
+bool mt_printable_tab(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			return false;
+	return true;
+}
+
+void mt_ascii_copy(char *out, size_t outsz, const uint8_t *p, size_t n)
+{
+	if (!outsz)
+		return;
+	size_t j = 0;
+	for (size_t i = 0; i < n && j + 1 < outsz; i++)
+		out[j++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
+	out[j] = 0;
+}

@@ -36,4 +36,13 @@ void mt_upper_copy(char *out, size_t outsz, const uint8_t *p, size_t n);
 /* Finds needle (ASCII, case-insensitive) in p[0..n); returns offset or -1. */
 long mt_find_ci(const uint8_t *p, size_t n, const char *needle);
 
+/* True when p[0..n) has no C0 control byte and no DEL (empty: true). */
+bool mt_printable(const uint8_t *p, size_t n);
+/* Like mt_printable, but TAB is allowed (text a user typed). */
+bool mt_printable_tab(const uint8_t *p, size_t n);
+
+/* Copies p[0..n) into out (size outsz, always NUL-terminated when outsz > 0),
+ * each byte outside printable ASCII as '?' (notes quoting the wire). */
+void mt_ascii_copy(char *out, size_t outsz, const uint8_t *p, size_t n);
+
 #endif
