@@ -18,6 +18,7 @@
 #include "base64.h"
 #include "dissector.h"
 #include "lines.h"
+#include "sasl.h"
 #include "sbuf.h"
 #include "session.h"
 #include "strutil.h"
@@ -41,8 +42,6 @@ enum cmd {
 	CMD_BDAT, CMD_AUTH, CMD_STARTTLS, CMD_RSET, CMD_QUIT,
 };
 
-enum mech { M_OTHER = 0, M_LOGIN, M_PLAIN, M_CRAM, M_XOAUTH2, M_OAUTHBEARER, M_NTLM, M_SCRAM, M_DIGEST };
-
 /* What a reply answers. */
 enum rctx { RC_NONE = 0, RC_GREETING, RC_CMD, RC_LOST_DOT };
 
@@ -54,7 +53,7 @@ struct pend {
 
 struct auth {
 	bool active;                 /* client SASL responses may follow */
-	enum mech mech;
+	enum mt_sasl_mech mech;
 	struct mt_credential *cred;
 	unsigned steps;              /* client messages so far, initial response included */
 	unsigned prompts, answers;   /* 334 prompts seen, client lines that answered them */
@@ -123,72 +122,18 @@ static void out_both(struct out *o, const char *t)
 	mt_sbuf_adds(&o->masked, t);
 }
 
-/* ---- small text helpers (candidates for strutil.c) ---- */
-
-/* Appends p[0..n) quoted: " and \ escaped, controls as \xNN; UTF-8 kept. */
-static void add_quoted(struct mt_sbuf *b, const uint8_t *p, size_t n)
-{
-	mt_sbuf_addc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		if (c == '"' || c == '\\') {
-			mt_sbuf_addc(b, '\\');
-			mt_sbuf_addc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f) {
-			mt_sbuf_printf(b, "\\x%02x", c);
-		} else {
-			mt_sbuf_addc(b, (char)c);
-		}
-	}
-	mt_sbuf_addc(b, '"');
-}
-
-/* Appends p[0..n) with controls escaped, no quotes. */
-static void add_text(struct mt_sbuf *b, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		if (c < 0x20 || c == 0x7f)
-			mt_sbuf_printf(b, "\\x%02x", c);
-		else
-			mt_sbuf_addc(b, (char)c);
-	}
-}
-
-static void add_hex(struct mt_sbuf *b, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		mt_sbuf_printf(b, "%02x", p[i]);
-}
-
-/* Text is shown as such when it has no control bytes but tabs. */
-static bool printable(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
-			return false;
-	return true;
-}
+/* ---- small text helpers ---- */
 
 /* "[decoded]" for printable bytes, "[N bytes]" otherwise. */
 static void add_blob(struct mt_sbuf *b, const uint8_t *p, size_t n)
 {
-	if (printable(p, n)) {
+	if (mt_printable_tab(p, n)) {
 		mt_sbuf_addc(b, '[');
-		add_text(b, p, n);
+		mt_sbuf_add_escaped(b, p, n);
 		mt_sbuf_addc(b, ']');
 	} else {
 		mt_sbuf_printf(b, "[%zu bytes of binary data]", n);
 	}
-}
-
-/* Printable ASCII copy of p into out (for notes quoting the wire). */
-static void ascii_copy(char *out, size_t outsz, const uint8_t *p, size_t n)
-{
-	size_t j = 0;
-	for (size_t i = 0; i < n && j + 1 < outsz; i++)
-		out[j++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
-	out[j] = 0;
 }
 
 static void bytes_set(struct mt_bytes *b, const void *p, size_t n)
@@ -354,7 +299,7 @@ static bool detect_software(struct mt_session *s, const uint8_t *p, size_t n)
 			char name[64];
 			if (j < n && p[j] >= '0' && p[j] <= '9' && v > j) {
 				char ver[40];
-				ascii_copy(ver, sizeof(ver), p + j, v - j);
+				mt_ascii_copy(ver, sizeof(ver), p + j, v - j);
 				snprintf(name, sizeof(name), "%s %s", sw_table[t].name, ver);
 			} else {
 				snprintf(name, sizeof(name), "%s", sw_table[t].name);
@@ -392,7 +337,7 @@ static bool parse_enh(const uint8_t *p, size_t n, char *out, size_t outsz, int c
 		return false;
 	if (cls[0] != 2 && cls[0] != 4 && cls[0] != 5)
 		return false;
-	ascii_copy(out, outsz, p, i);
+	mt_ascii_copy(out, outsz, p, i);
 	return true;
 }
 
@@ -454,210 +399,90 @@ static void add_enh(struct mt_sbuf *b, const char *code, const int cls[3])
 
 /* ---- SASL (RFC 4954 and the mechanisms' RFCs) ---- */
 
-static enum mech mech_of(const char *up)
-{
-	if (!strcmp(up, "LOGIN"))
-		return M_LOGIN;
-	if (!strcmp(up, "PLAIN"))
-		return M_PLAIN;
-	if (!strcmp(up, "CRAM-MD5"))
-		return M_CRAM;
-	if (!strcmp(up, "XOAUTH2"))
-		return M_XOAUTH2;
-	if (!strcmp(up, "OAUTHBEARER"))
-		return M_OAUTHBEARER;
-	if (!strcmp(up, "NTLM"))
-		return M_NTLM;
-	if (!strncmp(up, "SCRAM-", 6))
-		return M_SCRAM;
-	if (!strcmp(up, "DIGEST-MD5"))
-		return M_DIGEST;
-	return M_OTHER;
-}
-
 /* Client messages each mechanism sends in a successful exchange, used
  * only when the server side is not in the capture. */
-static unsigned mech_steps(enum mech m)
+static unsigned mech_steps(enum mt_sasl_mech m)
 {
 	switch (m) {
-	case M_LOGIN: case M_NTLM: case M_SCRAM: case M_DIGEST:
+	case MT_SASL_LOGIN: case MT_SASL_NTLM: case MT_SASL_SCRAM: case MT_SASL_DIGEST_MD5:
 		return 2;
 	default:
 		return 1;
 	}
 }
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* An NTLMSSP security buffer (len, maxlen, offset) at off, bounds-checked. */
-static bool ntlm_field(const uint8_t *m, size_t n, size_t off, const uint8_t **p, size_t *len)
-{
-	if (off + 8 > n)
-		return false;
-	size_t l = le16(m + off);
-	size_t o = le32(m + off + 4);
-	if (o > n || l > n - o)
-		return false;
-	*p = m + o;
-	*len = l;
-	return true;
-}
-
-/* NTLM strings: UTF-16LE when negotiated (BMP only; others become '?'). */
-static void ntlm_str(struct mt_sbuf *b, const uint8_t *p, size_t n, bool unicode)
-{
-	if (!unicode) {
-		mt_sbuf_add(b, p, n);
-		return;
-	}
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		unsigned c = le16(p + i);
-		if (c >= 0xd800 && c <= 0xdfff)
-			c = '?';
-		if (c < 0x80) {
-			mt_sbuf_addc(b, (char)c);
-		} else if (c < 0x800) {
-			mt_sbuf_addc(b, (char)(0xc0 | c >> 6));
-			mt_sbuf_addc(b, (char)(0x80 | (c & 0x3f)));
-		} else {
-			mt_sbuf_addc(b, (char)(0xe0 | c >> 12));
-			mt_sbuf_addc(b, (char)(0x80 | ((c >> 6) & 0x3f)));
-			mt_sbuf_addc(b, (char)(0x80 | (c & 0x3f)));
-		}
-	}
-}
-
 /* Decodes an NTLMSSP message ([MS-NLMP] §2.2.1) into the decoded text and,
  * for the server challenge and the client's AUTHENTICATE, the credential. */
-static void ntlm_decode(const uint8_t *m, size_t n, struct mt_credential *c, struct mt_sbuf *d)
+static void ntlm_decode(const uint8_t *p, size_t n, struct mt_credential *c, struct mt_sbuf *d)
 {
-	if (n < 12 || memcmp(m, "NTLMSSP", 8) != 0) {
-		add_blob(d, m, n);
+	struct mt_ntlm m;
+	if (!mt_ntlm_parse(p, n, &m)) {
+		add_blob(d, p, n);
 		return;
 	}
-	uint32_t type = le32(m + 8);
-	if (type == 1) {
+	if (m.type == 1) {
 		mt_sbuf_adds(d, "[NTLM negotiate]");
-	} else if (type == 2 && n >= 32) {
+	} else if (m.type == 2 && m.challenge) {
 		mt_sbuf_adds(d, "[NTLM challenge ");
-		add_hex(d, m + 24, 8);
+		mt_sbuf_add_hex(d, m.challenge, 8);
 		mt_sbuf_addc(d, ']');
 		if (c) {
 			struct mt_sbuf h;
 			mt_sbuf_init(&h);
-			add_hex(&h, m + 24, 8);
+			mt_sbuf_add_hex(&h, m.challenge, 8);
 			bytes_set(&c->challenge, h.s, h.len);
 			mt_sbuf_free(&h);
 		}
-	} else if (type == 3) {
-		bool unicode = n >= 64 ? (le32(m + 60) & 1) != 0 : true;
-		const uint8_t *dp, *up, *wp, *np;
-		size_t dn, un, wn, nn;
+	} else if (m.type == 3) {
+		/* without NegotiateFlags (old 52-byte headers) strings are Unicode */
+		bool unicode = m.has_flags ? (m.flags & MT_NTLM_NEGOTIATE_UNICODE) != 0 : true;
 		struct mt_sbuf user, ws;
 		mt_sbuf_init(&user);
 		mt_sbuf_init(&ws);
-		if (ntlm_field(m, n, 28, &dp, &dn) && dn) {
-			ntlm_str(&user, dp, dn, unicode);
-			mt_sbuf_addc(&user, '\\');
-		}
-		if (ntlm_field(m, n, 36, &up, &un))
-			ntlm_str(&user, up, un, unicode);
-		if (ntlm_field(m, n, 44, &wp, &wn))
-			ntlm_str(&ws, wp, wn, unicode);
+		mt_ntlm_who(&user, &m, unicode);
+		mt_ntlm_add_str(&ws, &m.workstation, unicode);
 		mt_sbuf_adds(d, "[NTLM authenticate user=");
-		add_quoted(d, (const uint8_t *)(user.s ? user.s : ""), user.len);
+		mt_sbuf_add_quoted(d, user.s ? user.s : "", user.len, MT_QUOTE_HEX_CTL);
 		mt_sbuf_adds(d, " workstation=");
-		add_quoted(d, (const uint8_t *)(ws.s ? ws.s : ""), ws.len);
+		mt_sbuf_add_quoted(d, ws.s ? ws.s : "", ws.len, MT_QUOTE_HEX_CTL);
 		mt_sbuf_addc(d, ']');
 		if (c) {
 			if (user.len)
 				bytes_set(&c->username, user.s, user.len);
-			if (ntlm_field(m, n, 20, &np, &nn) && nn) {
+			if (m.nt.ok && m.nt.n) {
 				struct mt_sbuf h;
 				mt_sbuf_init(&h);
-				add_hex(&h, np, nn < NTLM_RESP_MAX ? nn : NTLM_RESP_MAX);
+				mt_sbuf_add_hex(&h, m.nt.p, m.nt.n < NTLM_RESP_MAX ? m.nt.n : NTLM_RESP_MAX);
 				bytes_set(&c->response, h.s, h.len);
-				c->response.truncated = nn > NTLM_RESP_MAX;
+				c->response.truncated = m.nt.n > NTLM_RESP_MAX;
 				mt_sbuf_free(&h);
 			}
 		}
 		mt_sbuf_free(&user);
 		mt_sbuf_free(&ws);
 	} else {
-		mt_sbuf_printf(d, "[NTLM message type %u]", type);
+		mt_sbuf_printf(d, "[NTLM message type %u]", m.type);
 	}
 }
 
-/* Finds key=value in a list of pairs separated by sep. */
-static bool find_pair(const uint8_t *p, size_t n, uint8_t sep, const char *key, const uint8_t **v, size_t *vn)
+/* Shows an XOAUTH2/OAUTHBEARER initial response (user given unescaped)
+ * and takes the bearer token as the credential's secret (RFC 7628 §3.1). */
+static void oauth_decode(struct mt_credential *c, const uint8_t *u, size_t un, const struct mt_sasl_oauth *oa,
+                         const struct mt_line_meta *m, struct out *o)
 {
-	size_t k = strlen(key);
-	size_t i = 0;
-	while (i < n) {
-		size_t e = i;
-		while (e < n && p[e] != sep)
-			e++;
-		if (e - i >= k && mt_kw_prefix(p + i, e - i, key)) {
-			*v = p + i + k;
-			*vn = e - i - k;
-			return true;
-		}
-		i = e + 1;
-	}
-	return false;
-}
-
-/* RFC 5801 §4 saslname: "=2C" is ',' and "=3D" is '='. */
-static void unescape_saslname(struct mt_sbuf *b, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '=' && i + 2 < n && p[i + 1] == '2' && (p[i + 2] == 'C' || p[i + 2] == 'c')) {
-			mt_sbuf_addc(b, ',');
-			i += 2;
-		} else if (p[i] == '=' && i + 2 < n && p[i + 1] == '3' && (p[i + 2] == 'D' || p[i + 2] == 'd')) {
-			mt_sbuf_addc(b, '=');
-			i += 2;
-		} else {
-			mt_sbuf_addc(b, (char)p[i]);
-		}
-	}
-}
-
-/* The bearer token of "auth=Bearer <token>" (RFC 7628 §3.1, and Google's
- * XOAUTH2 which uses the same field). */
-static void oauth_decode(struct mt_credential *c, const uint8_t *u, size_t un, bool have_user,
-                         const uint8_t *p, size_t n, const struct mt_line_meta *m, struct out *o)
-{
-	const uint8_t *av = NULL;
-	size_t an = 0;
 	mt_sbuf_adds(&o->dec, "user=");
 	mt_sbuf_adds(&o->masked, "user=");
-	add_quoted(&o->dec, u, have_user ? un : 0);
-	add_quoted(&o->masked, u, have_user ? un : 0);
-	if (have_user && c)
+	mt_sbuf_add_quoted(&o->dec, u, oa->has_user ? un : 0, MT_QUOTE_HEX_CTL);
+	mt_sbuf_add_quoted(&o->masked, u, oa->has_user ? un : 0, MT_QUOTE_HEX_CTL);
+	if (oa->has_user && c)
 		bytes_set(&c->username, u, un);
-	if (find_pair(p, n, 0x01, "auth=", &av, &an)) {
-		const uint8_t *tok = av;
-		size_t tn = an;
-		bool bearer = an >= 7 && mt_kw_prefix(av, an, "Bearer ");
-		if (bearer) {
-			tok += 7;
-			tn -= 7;
-		}
+	if (oa->has_auth) {
 		mt_sbuf_adds(&o->dec, " auth=");
 		mt_sbuf_adds(&o->masked, " auth=");
-		add_quoted(&o->dec, av, an);
-		mt_sbuf_adds(&o->masked, bearer ? "\"Bearer ********\"" : "\"********\"");
+		mt_sbuf_add_quoted(&o->dec, oa->auth.p, oa->auth.n, MT_QUOTE_HEX_CTL);
+		mt_sbuf_adds(&o->masked, oa->bearer ? "\"Bearer ********\"" : "\"********\"");
 		if (c) {
-			bytes_set(&c->password, tok, tn);
+			bytes_set(&c->password, oa->token.p, oa->token.n);
 			c->frame = m->frame;
 		}
 	} else {
@@ -691,8 +516,8 @@ static void auth_step(struct mt_session *s, struct smtp *st, const uint8_t *tok,
 			buf[len] = 0;
 		}
 	}
-	bool secret_step = (a->mech == M_LOGIN && step == 1) || a->mech == M_PLAIN ||
-	                   ((a->mech == M_XOAUTH2 || a->mech == M_OAUTHBEARER) && step == 0);
+	bool secret_step = (a->mech == MT_SASL_LOGIN && step == 1) || a->mech == MT_SASL_PLAIN ||
+	                   ((a->mech == MT_SASL_XOAUTH2 || a->mech == MT_SASL_OAUTHBEARER) && step == 0);
 	if (secret_step && tn && !empty) {
 		o->secret = true;
 		o->soff = toff;
@@ -709,156 +534,122 @@ static void auth_step(struct mt_session *s, struct smtp *st, const uint8_t *tok,
 		goto done;
 	}
 	switch (a->mech) {
-	case M_LOGIN:
-		if (step == 0) {
-			add_text(&o->dec, buf, len);
-			add_text(&o->masked, buf, len);
+	case MT_SASL_LOGIN:
+		/* user name, then password; a third message is not LOGIN's */
+		if (step >= 2) {
+			add_blob(&o->dec, buf, len);
+			add_blob(&o->masked, buf, len);
+		} else if (mt_sasl_login_role(step, NULL, 0) == MT_SASL_LOGIN_USER) {
+			mt_sbuf_add_escaped(&o->dec, buf, len);
+			mt_sbuf_add_escaped(&o->masked, buf, len);
 			if (c)
 				bytes_set(&c->username, buf, len);
-		} else if (step == 1) {
-			add_text(&o->dec, buf, len);
+		} else {
+			mt_sbuf_add_escaped(&o->dec, buf, len);
 			mt_sbuf_adds(&o->masked, "********");
 			if (c) {
 				bytes_set(&c->password, buf, len);
 				c->password.truncated = m->truncated;
 				c->frame = m->frame;
 			}
-		} else {
-			add_blob(&o->dec, buf, len);
-			add_blob(&o->masked, buf, len);
 		}
 		break;
-	case M_PLAIN: {
+	case MT_SASL_PLAIN: {
 		/* RFC 4616 §2: [authzid] NUL authcid NUL passwd */
-		uint8_t *n1 = memchr(buf, 0, len);
-		uint8_t *n2 = n1 ? memchr(n1 + 1, 0, len - (size_t)(n1 + 1 - buf)) : NULL;
-		if (!n2) {
+		struct mt_sasl_plain pl;
+		if (!mt_sasl_plain_split(buf, len, &pl)) {
 			out_both(o, "[malformed PLAIN message]");
 			break;
 		}
-		size_t zn = (size_t)(n1 - buf), un = (size_t)(n2 - n1 - 1), pn = len - (size_t)(n2 + 1 - buf);
-		for (int i = 0; i < 2; i++) {
-			struct mt_sbuf *b = i ? &o->masked : &o->dec;
-			mt_sbuf_adds(b, "authzid=");
-			add_quoted(b, buf, zn);
-			mt_sbuf_adds(b, " user=");
-			add_quoted(b, n1 + 1, un);
-			mt_sbuf_adds(b, " pass=");
-			if (i)
-				mt_sbuf_adds(b, "\"********\"");
-			else
-				add_quoted(b, n2 + 1, pn);
-		}
+		mt_sasl_plain_text(&o->dec, &o->masked, &pl, MT_QUOTE_HEX_CTL);
 		if (c) {
-			if (zn)
-				bytes_set(&c->authzid, buf, zn);
-			bytes_set(&c->username, n1 + 1, un);
-			bytes_set(&c->password, n2 + 1, pn);
+			if (pl.authzid.n)
+				bytes_set(&c->authzid, pl.authzid.p, pl.authzid.n);
+			bytes_set(&c->username, pl.authcid.p, pl.authcid.n);
+			bytes_set(&c->password, pl.passwd.p, pl.passwd.n);
 			c->password.truncated = m->truncated;
 			c->frame = m->frame;
 		}
 		break;
 	}
-	case M_CRAM: {
+	case MT_SASL_CRAM_MD5: {
 		/* RFC 2195 §2: "user SP digest" (the digest is 32 hex digits) */
-		uint8_t *sp = NULL;
-		for (size_t i = len; i-- > 0;)
-			if (buf[i] == ' ') {
-				sp = buf + i;
-				break;
-			}
-		if (!sp) {
+		struct mt_span u, dg;
+		if (!mt_sasl_cram_split(buf, len, &u, &dg)) {
 			add_blob(&o->dec, buf, len);
 			add_blob(&o->masked, buf, len);
 			break;
 		}
-		size_t un = (size_t)(sp - buf), dn = len - un - 1;
-		for (int i = 0; i < 2; i++) {
-			struct mt_sbuf *b = i ? &o->masked : &o->dec;
-			mt_sbuf_adds(b, "user=");
-			add_quoted(b, buf, un);
-			mt_sbuf_adds(b, " digest=");
-			add_quoted(b, sp + 1, dn);
-		}
+		mt_sasl_cram_text(&o->dec, u, dg, MT_QUOTE_HEX_CTL);
+		mt_sasl_cram_text(&o->masked, u, dg, MT_QUOTE_HEX_CTL);
 		if (c) {
-			bytes_set(&c->username, buf, un);
-			bytes_set(&c->response, sp + 1, dn);
+			bytes_set(&c->username, u.p, u.n);
+			bytes_set(&c->response, dg.p, dg.n);
 			c->frame = m->frame;
 		}
 		break;
 	}
-	case M_XOAUTH2:
+	case MT_SASL_XOAUTH2:
 		if (step == 0) {
 			/* "user=" u ^A "auth=Bearer " token ^A ^A */
-			const uint8_t *u = NULL;
-			size_t un = 0;
-			bool hu = find_pair(buf, len, 0x01, "user=", &u, &un);
-			oauth_decode(c, u, un, hu, buf, len, m, o);
+			struct mt_sasl_oauth oa;
+			mt_sasl_xoauth2_parse(buf, len, &oa);
+			oauth_decode(c, oa.user.p, oa.user.n, &oa, m, o);
 		} else {
 			add_blob(&o->dec, buf, len);
 			add_blob(&o->masked, buf, len);
 		}
 		break;
-	case M_OAUTHBEARER:
+	case MT_SASL_OAUTHBEARER:
 		if (step == 0) {
 			/* RFC 7628 §3.1: gs2-header "n,a=user," then ^A-separated pairs */
-			const uint8_t *u = NULL;
-			size_t un = 0;
-			bool hu = false;
-			const uint8_t *c1 = memchr(buf, ',', len);
-			const uint8_t *c2 = c1 ? memchr(c1 + 1, ',', len - (size_t)(c1 + 1 - buf)) : NULL;
+			struct mt_sasl_oauth oa;
 			struct mt_sbuf user;
 			mt_sbuf_init(&user);
-			if (c2 && c2 - c1 > 3 && c1[1] == 'a' && c1[2] == '=') {
-				unescape_saslname(&user, c1 + 3, (size_t)(c2 - c1 - 3));
-				u = (const uint8_t *)(user.s ? user.s : "");
-				un = user.len;
-				hu = true;
-			}
-			const uint8_t *rest = c2 ? c2 + 1 : buf;
-			oauth_decode(c, u, un, hu, rest, len - (size_t)(rest - buf), m, o);
+			mt_sasl_oauthbearer_parse(buf, len, &oa);
+			if (oa.has_user)
+				mt_sasl_saslname_unescape(&user, oa.user.p, oa.user.n);
+			oauth_decode(c, (const uint8_t *)(user.s ? user.s : ""), user.len, &oa, m, o);
 			mt_sbuf_free(&user);
 		} else {
 			out_both(o, len == 1 && buf[0] == 1 ? "[acknowledges the error]" : "[unexpected message]");
 		}
 		break;
-	case M_NTLM:
+	case MT_SASL_NTLM:
 		ntlm_decode(buf, len, c, &o->dec);
 		mt_sbuf_add(&o->masked, o->dec.s, o->dec.len);
 		if (c && c->username.len)
 			c->frame = m->frame;
 		break;
-	case M_SCRAM: {
+	case MT_SASL_SCRAM: {
 		/* RFC 5802 §7: client-first "n,,n=user,r=nonce" */
-		const uint8_t *u;
-		size_t un;
+		struct mt_span u;
 		add_blob(&o->dec, buf, len);
 		add_blob(&o->masked, buf, len);
-		if (step == 0 && c && find_pair(buf, len, ',', "n=", &u, &un)) {
+		if (step == 0 && c && mt_sasl_find_kv(buf, len, ',', "n=", &u)) {
 			struct mt_sbuf user;
 			mt_sbuf_init(&user);
-			unescape_saslname(&user, u, un);
+			mt_sasl_saslname_unescape(&user, u.p, u.n);
 			bytes_set(&c->username, user.s ? user.s : "", user.len);
 			mt_sbuf_free(&user);
 		}
 		break;
 	}
-	case M_DIGEST: {
+	case MT_SASL_DIGEST_MD5: {
 		/* RFC 2831 §2.1.2: username="...",...,response=<32 hex> */
-		const uint8_t *v;
-		size_t vn;
+		struct mt_span v;
 		add_blob(&o->dec, buf, len);
 		add_blob(&o->masked, buf, len);
-		if (c && find_pair(buf, len, ',', "username=", &v, &vn)) {
-			if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"') {
-				v++;
-				vn -= 2;
+		if (c && mt_sasl_find_kv(buf, len, ',', "username=", &v)) {
+			if (v.n >= 2 && v.p[0] == '"' && v.p[v.n - 1] == '"') {
+				v.p++;
+				v.n -= 2;
 			}
-			bytes_set(&c->username, v, vn);
+			bytes_set(&c->username, v.p, v.n);
 			c->frame = m->frame;
 		}
-		if (c && find_pair(buf, len, ',', "response=", &v, &vn))
-			bytes_set(&c->response, v, vn);
+		if (c && mt_sasl_find_kv(buf, len, ',', "response=", &v))
+			bytes_set(&c->response, v.p, v.n);
 		break;
 	}
 	default:
@@ -906,26 +697,26 @@ static void auth_prompt(struct mt_session *s, struct smtp *st, const uint8_t *p,
 		out_both(o, "[not base64]");
 		return;
 	}
-	enum mech mech = ours ? a->mech : M_OTHER;
+	enum mt_sasl_mech mech = ours ? a->mech : MT_SASL_OTHER;
 	switch (mech) {
-	case M_CRAM:
+	case MT_SASL_CRAM_MD5:
 		mt_sbuf_adds(&o->dec, "[challenge ");
-		add_text(&o->dec, buf, len);
+		mt_sbuf_add_escaped(&o->dec, buf, len);
 		mt_sbuf_addc(&o->dec, ']');
 		if (c)
 			bytes_set(&c->challenge, buf, len);
 		break;
-	case M_NTLM:
+	case MT_SASL_NTLM:
 		ntlm_decode(buf, len, c, &o->dec);
 		break;
-	case M_DIGEST:
+	case MT_SASL_DIGEST_MD5:
 		add_blob(&o->dec, buf, len);
 		if (c && a->steps == 0)
 			bytes_set(&c->challenge, buf, len);
 		break;
-	case M_XOAUTH2: case M_OAUTHBEARER:
+	case MT_SASL_XOAUTH2: case MT_SASL_OAUTHBEARER:
 		mt_sbuf_adds(&o->dec, "[error ");
-		add_text(&o->dec, buf, len);
+		mt_sbuf_add_escaped(&o->dec, buf, len);
 		mt_sbuf_addc(&o->dec, ']');
 		break;
 	default:
@@ -1087,14 +878,14 @@ static void decode_path(struct out *o, const char *key, const char *label, struc
 			e++;
 	}
 	mt_sbuf_printf(&o->dec, "%s=", label);
-	add_text(&o->dec, rest.p, e);
+	mt_sbuf_add_escaped(&o->dec, rest.p, e);
 	rest.p += e;
 	rest.n -= e;
 	mt_skip_ws(&rest);
 	mt_trim_right(&rest);
 	if (rest.n) {
 		mt_sbuf_addc(&o->dec, ' ');
-		add_text(&o->dec, rest.p, rest.n);
+		mt_sbuf_add_escaped(&o->dec, rest.p, rest.n);
 	}
 	mt_sbuf_add(&o->masked, o->dec.s, o->dec.len);
 }
@@ -1110,17 +901,14 @@ static void cmd_auth(struct mt_session *s, struct smtp *st, const uint8_t *line,
 		q_push(st, CMD_OTHER, idx, NULL);
 		return;
 	}
-	char up[32], mech[40];
-	mt_upper_copy(up, sizeof(up), mw.p, mw.n);
-	for (char *c = up; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
-			*c = '?';   /* RFC 4422 §3.1 mechanism names; the rest is not public text */
-	snprintf(mech, sizeof(mech), "AUTH %.26s", up);
+	char up[32], mech[32];
+	mt_sasl_mech_name(up, sizeof(up), mw.p, mw.n);
+	mt_sasl_cred_mech(mech, sizeof(mech), "AUTH", up);
 
 	struct auth *a = &st->a;
 	memset(a, 0, sizeof(*a));
 	a->active = true;
-	a->mech = mech_of(up);
+	a->mech = mt_sasl_mech_of(up);
 	a->expect = mech_steps(a->mech);
 	a->cred = sess_cred_new(s, mech, m->frame);
 	a->cred->typed = m->typed;
@@ -1234,7 +1022,7 @@ static void client_command(struct mt_session *s, struct smtp *st, const uint8_t 
 		mt_trim_right(&arg);
 		if (arg.n) {
 			mt_sbuf_adds(&o.dec, !strcmp(v, "VRFY") ? "[verify address " : "[expand list ");
-			add_text(&o.dec, arg.p, arg.n);
+			mt_sbuf_add_escaped(&o.dec, arg.p, arg.n);
 			mt_sbuf_addc(&o.dec, ']');
 		}
 	}
@@ -1339,12 +1127,12 @@ static void capability(struct mt_session *s, const uint8_t *p, size_t n, struct 
 			first.n -= 5;
 			sess_add_auth_mech(s, first.p, first.n);
 			mt_sbuf_addc(&o->dec, ' ');
-			add_text(&o->dec, first.p, first.n);
+			mt_sbuf_add_escaped(&o->dec, first.p, first.n);
 		}
 		while (mt_next_word(&rest, &w)) {
 			sess_add_auth_mech(s, w.p, w.n);
 			mt_sbuf_addc(&o->dec, ' ');
-			add_text(&o->dec, w.p, w.n);
+			mt_sbuf_add_escaped(&o->dec, w.p, w.n);
 		}
 		mt_sbuf_addc(&o->dec, ']');
 		mt_sbuf_add(&o->masked, o->dec.s, o->dec.len);
@@ -1504,7 +1292,7 @@ static void server_line(struct mt_session *s, struct smtp *st, const uint8_t *p,
 		memset(r, 0, sizeof(*r));
 		r->active = true;
 		r->code = code;
-		ascii_copy(r->text, sizeof(r->text), p, n);
+		mt_ascii_copy(r->text, sizeof(r->text), p, n);
 		if (has_enh)
 			snprintf(r->enh, sizeof(r->enh), "%s", enh);
 		if (st->data_mode && st->data_354)
