@@ -13,6 +13,7 @@
 #include "base64.h"
 #include "dissector.h"
 #include "lines.h"
+#include "sasl.h"
 #include "sbuf.h"
 #include "session.h"
 #include "strutil.h"
@@ -29,8 +30,6 @@ enum cmd {
 	C_NONE = 0, C_USER, C_PASS, C_APOP, C_AUTH, C_CAPA, C_STLS, C_STAT, C_LIST, C_UIDL,
 	C_RETR, C_TOP, C_DELE, C_RSET, C_NOOP, C_LAST, C_QUIT, C_OTHER
 };
-
-enum mech { M_PLAIN, M_LOGIN, M_CRAM, M_XOAUTH2, M_OAUTHBEARER, M_NTLM, M_OTHER };
 
 struct pend {
 	uint8_t cmd;                 /* enum cmd */
@@ -67,7 +66,7 @@ struct pop3 {
 	/* SASL exchange (RFC 5034 §4) */
 	bool sasl;
 	bool sasl_expect;            /* the next client line is a SASL response */
-	enum mech mech;
+	enum mt_sasl_mech mech;
 	unsigned step;
 	struct mt_credential *sasl_cred;
 	struct mt_bytes challenge;   /* last decoded server challenge */
@@ -92,24 +91,6 @@ static bool is_err(const uint8_t *p, size_t n)
 static bool is_cont(const uint8_t *p, size_t n)
 {
 	return n >= 1 && p[0] == '+' && (n == 1 || p[1] == ' ') && !is_ok(p, n);
-}
-
-/* Appends v as a quoted value with controls, quotes and backslashes escaped. */
-static void add_quoted(struct mt_sbuf *b, const uint8_t *v, size_t n)
-{
-	mt_sbuf_addc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = v[i];
-		if (c == '"' || c == '\\') {
-			mt_sbuf_addc(b, '\\');
-			mt_sbuf_addc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f) {
-			mt_sbuf_printf(b, "\\x%02x", c);
-		} else {
-			mt_sbuf_addc(b, (char)c);
-		}
-	}
-	mt_sbuf_addc(b, '"');
 }
 
 static struct mt_line *tline(struct pop3 *st, int dir, enum mt_line_kind kind, const uint8_t *p, size_t n,
@@ -278,78 +259,26 @@ static bool q_pop(struct pop3 *st, struct pend *out)
 
 /* ---- SASL (RFC 5034) ---- */
 
-static enum mech mech_of(const char *name)
-{
-	if (!strcmp(name, "PLAIN"))
-		return M_PLAIN;
-	if (!strcmp(name, "LOGIN"))
-		return M_LOGIN;
-	if (!strcmp(name, "CRAM-MD5"))
-		return M_CRAM;
-	if (!strcmp(name, "XOAUTH2"))
-		return M_XOAUTH2;
-	if (!strcmp(name, "OAUTHBEARER"))
-		return M_OAUTHBEARER;
-	if (!strcmp(name, "NTLM"))
-		return M_NTLM;
-	return M_OTHER;
-}
-
-/* Finds "key=value" up to \x01 in an XOAUTH2/OAUTHBEARER blob (RFC 7628 §3.1). */
-static bool kv_find(const uint8_t *p, size_t n, const char *key, const uint8_t **v, size_t *vn)
-{
-	size_t k = strlen(key);
-	size_t i = 0;
-	while (i < n) {
-		size_t e = i;
-		while (e < n && p[e] != 0x01 && p[e] != ',')
-			e++;
-		if (e - i > k && !memcmp(p + i, key, k) && p[i + k] == '=') {
-			*v = p + i + k + 1;
-			*vn = e - i - k - 1;
-			return true;
-		}
-		i = e + 1;
-	}
-	return false;
-}
-
 /* NTLM type 3 (MS-NLMP §2.2.1.3): user and domain from their security
  * buffers; nothing else (the responses are not a password). */
 static void ntlm_user(struct mt_credential *c, const uint8_t *p, size_t n)
 {
-	if (n < 64 || memcmp(p, "NTLMSSP\0", 8) || p[8] != 3)
-		return;
-	uint32_t flags = (uint32_t)p[60] | (uint32_t)p[61] << 8 | (uint32_t)p[62] << 16 | (uint32_t)p[63] << 24;
-	bool uni = flags & 1;
+	struct mt_ntlm m;
 	char out[256];
-	size_t o = 0;
-	static const size_t at[2] = { 28, 36 };   /* DomainName, UserName */
-	for (int f = 0; f < 2; f++) {
-		size_t len = (size_t)p[at[f]] | (size_t)p[at[f] + 1] << 8;
-		size_t off = (size_t)p[at[f] + 4] | (size_t)p[at[f] + 5] << 8 |
-		             (size_t)p[at[f] + 6] << 16 | (size_t)p[at[f] + 7] << 24;
-		if (off > n || len > n - off)
-			return;
-		if (f == 0 && !len)
-			continue;
-		for (size_t i = 0; i < len && o + 2 < sizeof(out); i += uni ? 2 : 1) {
-			uint8_t ch = p[off + i];
-			out[o++] = (char)((uni && i + 1 < len && p[off + i + 1]) || ch < 0x20 ? '?' : ch);
-		}
-		if (f == 0 && o + 2 < sizeof(out))
-			out[o++] = '\\';
-	}
-	mt_bytes_set(&c->username, out, o, 0);
+	size_t o;
+	if (!mt_ntlm_parse(p, n, &m) || m.type != 3)
+		return;
+	if (mt_ntlm_who_8bit(&m, out, sizeof(out), &o))
+		mt_bytes_set(&c->username, out, o, 0);
 }
 
 static void sasl_begin(struct pop3 *st, const char *name, uint64_t frame, bool typed)
 {
-	char mechname[40];
-	snprintf(mechname, sizeof(mechname), "AUTH %s", name);
+	char mechname[32];
+	mt_sasl_cred_mech(mechname, sizeof(mechname), "AUTH", name);
 	st->sasl = true;
 	st->sasl_expect = true;
-	st->mech = mech_of(name);
+	st->mech = mt_sasl_mech_of(name);
 	st->step = 0;
 	mt_bytes_free(&st->challenge);
 	st->sasl_cred = sess_cred_new(st->s, mechname, frame);
@@ -390,119 +319,93 @@ static void sasl_response(struct pop3 *st, const uint8_t *tok, size_t tn, size_t
 	mt_sbuf_init(&dm);
 	bool secret = false;
 	switch (st->mech) {
-	case M_PLAIN: {
+	case MT_SASL_PLAIN: {
 		/* RFC 4616 §2: [authzid] NUL authcid NUL passwd */
-		const uint8_t *z1 = memchr(dec, 0, dn);
-		const uint8_t *z2 = z1 ? memchr(z1 + 1, 0, dn - (size_t)(z1 + 1 - dec)) : NULL;
-		if (!z2) {
+		struct mt_sasl_plain pl;
+		if (!mt_sasl_plain_split(dec, dn, &pl)) {
 			mt_sbuf_adds(&d, "[malformed PLAIN response]");
 			mt_sbuf_adds(&dm, "[malformed PLAIN response]");
 			mt_bytes_set(&c->password, dec, dn, 0);
 			secret = dn > 0;
 			break;
 		}
-		size_t an = (size_t)(z1 - dec), un = (size_t)(z2 - z1 - 1), pn = dn - (size_t)(z2 + 1 - dec);
-		mt_bytes_set(&c->authzid, dec, an, 0);
-		mt_bytes_set(&c->username, z1 + 1, un, 0);
-		mt_bytes_set(&c->password, z2 + 1, pn, 0);
+		mt_bytes_set(&c->authzid, pl.authzid.p, pl.authzid.n, 0);
+		mt_bytes_set(&c->username, pl.authcid.p, pl.authcid.n, 0);
+		mt_bytes_set(&c->password, pl.passwd.p, pl.passwd.n, 0);
 		c->frame = m->frame;
-		for (int k = 0; k < 2; k++) {
-			struct mt_sbuf *b = k ? &dm : &d;
-			mt_sbuf_adds(b, "authzid=");
-			add_quoted(b, dec, an);
-			mt_sbuf_adds(b, " user=");
-			add_quoted(b, z1 + 1, un);
-			mt_sbuf_adds(b, " pass=");
-			if (k)
-				mt_sbuf_adds(b, "\"********\"");
-			else
-				add_quoted(b, z2 + 1, pn);
-		}
+		mt_sasl_plain_text(&d, &dm, &pl, MT_QUOTE_HEX_CTL);
 		secret = true;
 		break;
 	}
-	case M_LOGIN: {
+	case MT_SASL_LOGIN:
 		/* The server's prompt says which field this is; if it is not
 		 * readable, the order is user then password. An initial
 		 * response (RFC 5034 §4) is the user name. */
-		bool is_pass = st->step >= 1;
-		if (st->challenge.len) {
-			if (mt_find_ci((const uint8_t *)st->challenge.data, st->challenge.len, "pass") >= 0)
-				is_pass = true;
-			else if (mt_find_ci((const uint8_t *)st->challenge.data, st->challenge.len, "user") >= 0)
-				is_pass = false;
-		}
-		if (is_pass) {
+		if (mt_sasl_login_role(st->step, (const uint8_t *)st->challenge.data, st->challenge.len) ==
+		    MT_SASL_LOGIN_PASS) {
 			mt_bytes_set(&c->password, dec, dn, 0);
 			c->frame = m->frame;
 			mt_sbuf_adds(&d, "pass=");
-			add_quoted(&d, dec, dn);
+			mt_sbuf_add_quoted(&d, dec, dn, MT_QUOTE_HEX_CTL);
 			mt_sbuf_adds(&dm, "pass=\"********\"");
 			secret = true;
 		} else {
 			mt_bytes_set(&c->username, dec, dn, 0);
 			mt_sbuf_adds(&d, "user=");
-			add_quoted(&d, dec, dn);
+			mt_sbuf_add_quoted(&d, dec, dn, MT_QUOTE_HEX_CTL);
 		}
 		break;
-	}
-	case M_CRAM: {
+	case MT_SASL_CRAM_MD5: {
 		/* RFC 2195 §2: "user SP digest" */
-		const uint8_t *sp = NULL;
-		for (size_t i = dn; i-- > 0;)
-			if (dec[i] == ' ') {
-				sp = dec + i;
-				break;
-			}
-		size_t un = sp ? (size_t)(sp - dec) : dn;
-		mt_bytes_set(&c->username, dec, un, 0);
+		struct mt_span u, dg;
+		mt_sasl_cram_split(dec, dn, &u, &dg);
+		mt_bytes_set(&c->username, u.p, u.n, 0);
 		mt_bytes_set(&c->response, dec, dn, 0);
 		if (st->challenge.len)
 			mt_bytes_set(&c->challenge, st->challenge.data, st->challenge.len, 0);
 		c->frame = m->frame;
-		mt_sbuf_adds(&d, "user=");
-		add_quoted(&d, dec, un);
-		mt_sbuf_adds(&d, " digest=");
-		add_quoted(&d, sp ? sp + 1 : dec + dn, sp ? dn - un - 1 : 0);
+		mt_sasl_cram_text(&d, u, dg, MT_QUOTE_HEX_CTL);
 		break;
 	}
-	case M_XOAUTH2:
-	case M_OAUTHBEARER: {
-		const uint8_t *v;
-		size_t vn;
+	case MT_SASL_XOAUTH2:
+	case MT_SASL_OAUTHBEARER: {
+		/* RFC 7628 §3.1 (XOAUTH2 has the same pairs, user= for the gs2 header) */
+		struct mt_sasl_oauth oa;
 		if (st->step > 0 && dn == 0)
 			break;   /* the empty reply to an error challenge (RFC 7628 §3.2.3) */
-		if (kv_find(dec, dn, st->mech == M_XOAUTH2 ? "user" : "a", &v, &vn))
-			mt_bytes_set(&c->username, v, vn, 0);
-		if (kv_find(dec, dn, "auth", &v, &vn)) {
-			if (vn > 7 && mt_kw_prefix(v, vn, "Bearer ")) {
-				v += 7;
-				vn -= 7;
-			}
-			mt_bytes_set(&c->password, v, vn, 0);
+		if (st->mech == MT_SASL_XOAUTH2)
+			mt_sasl_xoauth2_parse(dec, dn, &oa);
+		else
+			mt_sasl_oauthbearer_parse(dec, dn, &oa);
+		if (oa.has_user)
+			mt_bytes_set(&c->username, oa.user.p, oa.user.n, 0);
+		if (oa.has_auth) {
+			mt_bytes_set(&c->password, oa.token.p, oa.token.n, 0);
 			c->frame = m->frame;
 			secret = true;
 		}
 		for (int k = 0; k < 2; k++) {
 			struct mt_sbuf *b = k ? &dm : &d;
 			mt_sbuf_adds(b, "user=");
-			add_quoted(b, (const uint8_t *)(c->username.data ? c->username.data : ""), c->username.len);
+			mt_sbuf_add_quoted(b, c->username.data ? c->username.data : "", c->username.len,
+			                   MT_QUOTE_HEX_CTL);
 			mt_sbuf_adds(b, " token=");
 			if (k)
 				mt_sbuf_adds(b, "\"********\"");
 			else
-				add_quoted(b, (const uint8_t *)(c->password.data ? c->password.data : ""), c->password.len);
+				mt_sbuf_add_quoted(b, c->password.data ? c->password.data : "", c->password.len,
+				                   MT_QUOTE_HEX_CTL);
 		}
 		break;
 	}
-	case M_NTLM:
+	case MT_SASL_NTLM:
 		ntlm_user(c, dec, dn);
 		if (dn >= 9 && !memcmp(dec, "NTLMSSP\0", 8))
 			mt_sbuf_printf(&d, "[NTLMSSP type %u%s%s]", dec[8], c->username.len ? ", user " : "",
 			               c->username.len ? c->username.data : "");
 		break;
-	case M_OTHER:
-		break;
+	default:
+		break;   /* shown as the raw line only */
 	}
 	if (l && d.len) {
 		free(l->decoded);
@@ -598,7 +501,7 @@ static void client_command(struct pop3 *st, const uint8_t *p, size_t n, const st
 			tline(st, DIR_C2S, LINE_TEXT, p, n, m, decoded);
 		} else {
 			char name[32];
-			mt_upper_copy(name, sizeof(name), mech.p, mech.n < sizeof(name) ? mech.n : sizeof(name) - 1);
+			mt_sasl_mech_name(name, sizeof(name), mech.p, mech.n);
 			sasl_begin(st, name, m->frame, m->typed);
 			pd.cred = st->sasl_cred;
 			struct mt_line *l = tline(st, DIR_C2S, LINE_TEXT, p, n, m, decoded);
@@ -886,14 +789,9 @@ static void server_line(struct pop3 *st, const uint8_t *p, size_t n, const struc
 		if (dec) {
 			mt_bytes_set(&st->challenge, dec, dn, 0);
 			mt_sbuf_adds(&d, "[");
-			for (size_t i = 0; i < dn; i++) {
-				if (dec[i] < 0x20 || dec[i] == 0x7f)
-					mt_sbuf_printf(&d, "\\x%02x", dec[i]);
-				else
-					mt_sbuf_addc(&d, (char)dec[i]);
-			}
+			mt_sbuf_add_escaped(&d, dec, dn);
 			mt_sbuf_adds(&d, "]");
-			if (st->mech == M_NTLM && dn >= 9 && !memcmp(dec, "NTLMSSP\0", 8)) {
+			if (st->mech == MT_SASL_NTLM && dn >= 9 && !memcmp(dec, "NTLMSSP\0", 8)) {
 				mt_sbuf_reset(&d);
 				mt_sbuf_printf(&d, "[NTLMSSP type %u]", dec[8]);
 			}
