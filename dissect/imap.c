@@ -22,6 +22,7 @@
 #include "dissector.h"
 #include "imap_token.h"
 #include "lines.h"
+#include "sasl.h"
 #include "sbuf.h"
 #include "session.h"
 #include "strutil.h"
@@ -105,6 +106,7 @@ struct imap_state {
 		bool active;
 		char tag[TAG_LEN];
 		char mech[24];
+		enum mt_sasl_mech kind;
 		int step;
 		struct mt_credential *cred;
 	} auth;
@@ -145,27 +147,6 @@ static struct mt_line *text_line(struct mt_session *s, int dir, const struct mt_
 static void note(struct mt_session *s, int dir, uint64_t frame, uint64_t ts, const char *text)
 {
 	sess_line(s, dir, LINE_NOTE, frame, frame, ts, (const uint8_t *)text, strlen(text), NULL);
-}
-
-/* Appends p[0..n) to sb as a double-quoted UTF-8-ish string: the renderers
- * sanitise, we only escape the quote and backslash so the form is unambiguous. */
-static void add_quoted(struct mt_sbuf *sb, const uint8_t *p, size_t n)
-{
-	mt_sbuf_addc(sb, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '"' || p[i] == '\\')
-			mt_sbuf_addc(sb, '\\');
-		mt_sbuf_addc(sb, (char)p[i]);
-	}
-	mt_sbuf_addc(sb, '"');
-}
-
-static bool printable(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			return false;
-	return true;
 }
 
 static void copy_tag(char *out, const uint8_t *p, size_t n)
@@ -316,7 +297,7 @@ static void detect_software(struct mt_session *s, const uint8_t *p, size_t n)
 		struct mt_span rest = { p + at + 10, n - (size_t)at - 10 }, w;
 		if (mt_next_word(&rest, &w) && w.n >= 6 && w.n <= 24 && (w.p[0] == '1' || w.p[0] == '2') &&
 		    w.p[1] >= '0' && w.p[1] <= '9' && w.p[2] >= '0' && w.p[2] <= '9' && w.p[3] >= '0' &&
-		    w.p[3] <= '9' && memchr(w.p, '.', w.n) && printable(w.p, w.n)) {
+		    w.p[3] <= '9' && memchr(w.p, '.', w.n) && mt_printable(w.p, w.n)) {
 			snprintf(out, sizeof(out), "UW IMAP %.*s", (int)w.n, (const char *)w.p);
 			sess_set_software(s, out);
 		}
@@ -528,11 +509,6 @@ static unsigned split_args(struct mt_imap_tokenizer *tz, struct mt_imap_tok *a, 
 
 /* ---- SASL (RFC 4422) inside AUTHENTICATE ---- */
 
-static void mech_name(char *out, size_t outsz, const char *mech)
-{
-	snprintf(out, outsz, "AUTHENTICATE %.18s", mech);   /* fits mt_credential.mechanism */
-}
-
 /* Splits b[0..n) at the first byte c; returns the length before it. */
 static size_t upto(const uint8_t *b, size_t n, uint8_t c)
 {
@@ -540,84 +516,39 @@ static size_t upto(const uint8_t *b, size_t n, uint8_t c)
 	return e ? (size_t)(e - b) : n;
 }
 
-/* A UTF-16LE (or OEM) NTLM string field as UTF-8 into sb (BMP only; other
- * code units become '?'). */
-static void ntlm_string(struct mt_sbuf *sb, const uint8_t *b, size_t n, size_t off, size_t len, bool unicode)
-{
-	if (off > n || len > n - off)
-		return;
-	const uint8_t *p = b + off;
-	if (!unicode) {
-		mt_sbuf_add(sb, p, len);
-		return;
-	}
-	for (size_t i = 0; i + 1 < len; i += 2) {
-		unsigned c = p[i] | (unsigned)p[i + 1] << 8;
-		if (c < 0x80) {
-			mt_sbuf_addc(sb, (char)c);
-		} else if (c < 0x800) {
-			mt_sbuf_addc(sb, (char)(0xc0 | c >> 6));
-			mt_sbuf_addc(sb, (char)(0x80 | (c & 0x3f)));
-		} else if (c >= 0xd800 && c < 0xe000) {
-			mt_sbuf_addc(sb, '?');
-		} else {
-			mt_sbuf_addc(sb, (char)(0xe0 | c >> 12));
-			mt_sbuf_addc(sb, (char)(0x80 | ((c >> 6) & 0x3f)));
-			mt_sbuf_addc(sb, (char)(0x80 | (c & 0x3f)));
-		}
-	}
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* NTLMSSP messages ([MS-NLMP] §2.2.1): name the message; from the
  * AUTHENTICATE message (type 3) take the user name, domain and workstation. */
 static bool ntlm_message(struct mt_credential *c, const uint8_t *b, size_t n, size_t cap, struct mt_sbuf *dec)
 {
-	if (n < 12 || memcmp(b, "NTLMSSP", 8))
+	struct mt_ntlm m;
+	if (!mt_ntlm_parse(b, n, &m))
 		return false;
-	uint32_t type = le32(b + 8);
-	if (type == 1) {
+	if (m.type == 1) {
 		mt_sbuf_adds(dec, "[NTLM negotiate]");
 		return true;
 	}
-	if (type == 2) {
+	if (m.type == 2) {
 		mt_sbuf_adds(dec, "[NTLM challenge]");
 		return true;
 	}
-	if (type != 3 || n < 64) {
-		mt_sbuf_printf(dec, "[NTLM message type %u]", type);
+	if (m.type != 3 || !m.has_flags) {
+		mt_sbuf_printf(dec, "[NTLM message type %u]", m.type);
 		return true;
 	}
-	bool unicode = le32(b + 60) & 1;   /* NTLMSSP_NEGOTIATE_UNICODE */
-	struct mt_sbuf dom, user, ws;
-	mt_sbuf_init(&dom);
-	mt_sbuf_init(&user);
-	mt_sbuf_init(&ws);
-	ntlm_string(&dom, b, n, le32(b + 32), (size_t)(b[28] | b[29] << 8), unicode);
-	ntlm_string(&user, b, n, le32(b + 40), (size_t)(b[36] | b[37] << 8), unicode);
-	ntlm_string(&ws, b, n, le32(b + 48), (size_t)(b[44] | b[45] << 8), unicode);
-	struct mt_sbuf who;
+	bool unicode = m.flags & MT_NTLM_NEGOTIATE_UNICODE;
+	struct mt_sbuf who, ws;
 	mt_sbuf_init(&who);
-	if (dom.len) {
-		mt_sbuf_add(&who, dom.s, dom.len);
-		mt_sbuf_addc(&who, '\\');
-	}
-	if (user.len)
-		mt_sbuf_add(&who, user.s, user.len);
+	mt_sbuf_init(&ws);
+	mt_ntlm_who(&who, &m, unicode);
+	mt_ntlm_add_str(&ws, &m.workstation, unicode);
 	if (c && who.len)
 		mt_bytes_set(&c->username, who.s, who.len, cap);
 	mt_sbuf_adds(dec, "[NTLM authenticate] user=");
-	add_quoted(dec, (const uint8_t *)(who.s ? who.s : ""), who.len);
+	mt_sbuf_add_quoted(dec, who.s ? who.s : "", who.len, MT_QUOTE_KEEP_CTL);
 	mt_sbuf_adds(dec, " workstation=");
-	add_quoted(dec, (const uint8_t *)(ws.s ? ws.s : ""), ws.len);
-	mt_sbuf_free(&dom);
-	mt_sbuf_free(&user);
-	mt_sbuf_free(&ws);
+	mt_sbuf_add_quoted(dec, ws.s ? ws.s : "", ws.len, MT_QUOTE_KEEP_CTL);
 	mt_sbuf_free(&who);
+	mt_sbuf_free(&ws);
 	return true;
 }
 
@@ -628,130 +559,95 @@ static bool sasl_response(struct mt_session *s, struct imap_state *st, const uin
                           struct mt_sbuf *dec, struct mt_sbuf *masked)
 {
 	struct mt_credential *c = st->auth.cred;
-	const char *mech = st->auth.mech;
 	size_t cap = s->model->limits.line_max;
-	if (!strcmp(mech, "PLAIN")) {
+	switch (st->auth.kind) {
+	case MT_SASL_PLAIN: {
 		/* RFC 4616 §2: [authzid] NUL authcid NUL passwd */
-		size_t a = upto(b, n, 0);
-		if (a == n)
-			goto opaque;
-		size_t u = upto(b + a + 1, n - a - 1, 0);
-		if (a + 1 + u == n)
-			goto opaque;
-		const uint8_t *pw = b + a + 1 + u + 1;
-		size_t pwn = n - (a + 1 + u + 1);
+		struct mt_sasl_plain pl;
+		if (!mt_sasl_plain_split(b, n, &pl))
+			break;
 		if (c) {
-			mt_bytes_set(&c->authzid, b, a, cap);
-			mt_bytes_set(&c->username, b + a + 1, u, cap);
-			mt_bytes_set(&c->password, pw, pwn, 0);
+			mt_bytes_set(&c->authzid, pl.authzid.p, pl.authzid.n, cap);
+			mt_bytes_set(&c->username, pl.authcid.p, pl.authcid.n, cap);
+			mt_bytes_set(&c->password, pl.passwd.p, pl.passwd.n, 0);
 		}
-		for (int i = 0; i < 2; i++) {
-			struct mt_sbuf *o = i ? masked : dec;
-			mt_sbuf_adds(o, "authzid=");
-			add_quoted(o, b, a);
-			mt_sbuf_adds(o, " user=");
-			add_quoted(o, b + a + 1, u);
-			mt_sbuf_adds(o, " pass=");
-			if (i)
-				mt_sbuf_adds(o, "\"********\"");
-			else
-				add_quoted(o, pw, pwn);
-		}
+		mt_sasl_plain_text(dec, masked, &pl, MT_QUOTE_KEEP_CTL);
 		return true;
 	}
-	if (!strcmp(mech, "LOGIN")) {
+	case MT_SASL_LOGIN:
 		/* draft-murchison-sasl-login: username, then password */
-		if (st->auth.step == 0) {
+		if (mt_sasl_login_role((unsigned)st->auth.step, NULL, 0) == MT_SASL_LOGIN_USER) {
 			if (c)
 				mt_bytes_set(&c->username, b, n, cap);
 			mt_sbuf_adds(dec, "user=");
-			add_quoted(dec, b, n);
+			mt_sbuf_add_quoted(dec, b, n, MT_QUOTE_KEEP_CTL);
 			return false;
 		}
 		if (c)
 			mt_bytes_set(&c->password, b, n, 0);
 		mt_sbuf_adds(dec, "pass=");
-		add_quoted(dec, b, n);
+		mt_sbuf_add_quoted(dec, b, n, MT_QUOTE_KEEP_CTL);
 		mt_sbuf_adds(masked, "pass=\"********\"");
 		return true;
-	}
-	if (!strcmp(mech, "CRAM-MD5")) {
+	case MT_SASL_CRAM_MD5: {
 		/* RFC 2195 §2: "user SP digest"; the digest is crackable, not a secret */
-		size_t u = n;
-		while (u > 0 && b[u - 1] != ' ')
-			u--;
-		size_t user_len = u ? u - 1 : 0;
+		struct mt_span u, dg;
+		if (!mt_sasl_cram_split(b, n, &u, &dg)) {
+			u = (struct mt_span){ b, 0 };   /* no space: all of it is the digest */
+			dg = (struct mt_span){ b, n };
+		}
 		if (c) {
-			mt_bytes_set(&c->username, b, user_len, cap);
+			mt_bytes_set(&c->username, u.p, u.n, cap);
 			mt_bytes_set(&c->response, b, n, cap);
 		}
-		mt_sbuf_adds(dec, "user=");
-		add_quoted(dec, b, user_len);
-		mt_sbuf_adds(dec, " digest=");
-		add_quoted(dec, b + u, n - u);
+		mt_sasl_cram_text(dec, u, dg, MT_QUOTE_KEEP_CTL);
 		return false;
 	}
-	if (!strcmp(mech, "XOAUTH2") || !strcmp(mech, "OAUTHBEARER")) {
+	case MT_SASL_XOAUTH2:
+	case MT_SASL_OAUTHBEARER: {
 		/* XOAUTH2: "user=" u ^A "auth=Bearer " tok ^A ^A;
 		 * OAUTHBEARER (RFC 7628 §3.1): gs2 header "n,a=u," ^A kvpairs ^A */
-		const uint8_t *user = NULL, *tok = NULL;
-		size_t user_n = 0, tok_n = 0;
-		size_t i = 0;
-		if (!strcmp(mech, "OAUTHBEARER")) {
-			size_t h = upto(b, n, 1);
-			long a = mt_find_ci(b, h, "a=");
-			if (a >= 0) {
-				user = b + a + 2;
-				user_n = upto(user, h - (size_t)a - 2, ',');
-			}
-			i = h < n ? h + 1 : n;
-		}
-		while (i < n) {
-			size_t k = upto(b + i, n - i, 1);
-			if (k > 5 && mt_kw_prefix(b + i, k, "user=")) {
-				user = b + i + 5;
-				user_n = k - 5;
-			} else if (k > 5 && mt_kw_prefix(b + i, k, "auth=")) {
-				tok = b + i + 5;
-				tok_n = k - 5;
-				if (tok_n > 7 && mt_kw_prefix(tok, tok_n, "Bearer ")) {
-					tok += 7;
-					tok_n -= 7;
-				}
-			}
-			i += k + 1;
-		}
-		if (!user && !tok)
-			goto opaque;
+		struct mt_sasl_oauth oa;
+		if (st->auth.kind == MT_SASL_XOAUTH2)
+			mt_sasl_xoauth2_parse(b, n, &oa);
+		else
+			mt_sasl_oauthbearer_parse(b, n, &oa);
+		if (!oa.has_user && !oa.has_auth)
+			break;
 		if (c) {
-			if (user)
-				mt_bytes_set(&c->username, user, user_n, cap);
-			if (tok)
-				mt_bytes_set(&c->password, tok, tok_n, 0);
+			if (oa.has_user)
+				mt_bytes_set(&c->username, oa.user.p, oa.user.n, cap);
+			if (oa.has_auth)
+				mt_bytes_set(&c->password, oa.token.p, oa.token.n, 0);
 		}
 		for (int j = 0; j < 2; j++) {
 			struct mt_sbuf *o = j ? masked : dec;
 			mt_sbuf_adds(o, "user=");
-			add_quoted(o, user ? user : (const uint8_t *)"", user_n);
-			if (tok) {
+			mt_sbuf_add_quoted(o, oa.user.p, oa.user.n, MT_QUOTE_KEEP_CTL);
+			if (oa.has_auth) {
 				mt_sbuf_adds(o, " token=");
 				if (j)
 					mt_sbuf_adds(o, "\"********\"");
 				else
-					add_quoted(o, tok, tok_n);
+					mt_sbuf_add_quoted(o, oa.token.p, oa.token.n, MT_QUOTE_KEEP_CTL);
 			}
 		}
-		return tok != NULL;
+		return oa.has_auth;
 	}
-opaque:
-	if (!strcmp(mech, "NTLM") && ntlm_message(c, b, n, cap, dec))
-		return false;
-	if (n && printable(b, n) && n <= 200) {
+	case MT_SASL_NTLM:
+		if (ntlm_message(c, b, n, cap, dec))
+			return false;
+		break;
+	default:
+		break;
+	}
+	/* not decoded: short printable text as it is, else its size */
+	if (n && mt_printable(b, n) && n <= 200) {
 		mt_sbuf_addc(dec, '[');
 		mt_sbuf_add(dec, b, n);
 		mt_sbuf_addc(dec, ']');
 	} else {
-		mt_sbuf_printf(dec, "[%zu bytes of %s data]", n, mech);
+		mt_sbuf_printf(dec, "[%zu bytes of %s data]", n, st->auth.mech);
 	}
 	return false;
 }
@@ -807,12 +703,10 @@ static void start_auth(struct mt_session *s, struct imap_state *st, const uint8_
 	char name[32];
 	st->auth.active = true;
 	copy_tag(st->auth.tag, tag, tagn);
-	mt_upper_copy(st->auth.mech, sizeof(st->auth.mech), mech, mechn);
-	for (char *c = st->auth.mech; *c; c++)
-		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
-			*c = '?';
+	mt_sasl_mech_name(st->auth.mech, sizeof(st->auth.mech), mech, mechn);
+	st->auth.kind = mt_sasl_mech_of(st->auth.mech);
 	st->auth.step = 0;
-	mech_name(name, sizeof(name), st->auth.mech);
+	mt_sasl_cred_mech(name, sizeof(name), "AUTHENTICATE", st->auth.mech);
 	st->auth.cred = sess_cred_new(s, name, frame);
 	st->auth.cred->typed = typed;
 	if (e)
@@ -864,7 +758,7 @@ static void id_params(struct mt_sbuf *dec, const char *who, const uint8_t *p, si
 		if (v.kind == IMAP_TOK_NIL)
 			mt_sbuf_adds(dec, "NIL");
 		else
-			add_quoted(dec, vb, vn);
+			mt_sbuf_add_quoted(dec, vb, vn, MT_QUOTE_KEEP_CTL);
 		pairs++;
 	}
 	if (!pairs)
@@ -943,7 +837,7 @@ static void process_command(struct mt_session *s, struct imap_state *st, const u
 		for (int i = 0; i < 2; i++) {
 			struct mt_sbuf *o = i ? &masked : &dec;
 			mt_sbuf_adds(o, "user=");
-			add_quoted(o, u ? u : (const uint8_t *)"", un);
+			mt_sbuf_add_quoted(o, u ? u : (const uint8_t *)"", un, MT_QUOTE_KEEP_CTL);
 			if (ucut)
 				mt_sbuf_adds(o, " (cut)");
 			mt_sbuf_adds(o, " pass=");
@@ -952,7 +846,7 @@ static void process_command(struct mt_session *s, struct imap_state *st, const u
 			else if (i)
 				mt_sbuf_adds(o, "\"********\"");
 			else
-				add_quoted(o, p, pn);
+				mt_sbuf_add_quoted(o, p, pn, MT_QUOTE_KEEP_CTL);
 			if (p && pcut)
 				mt_sbuf_adds(o, " (cut)");
 		}
@@ -1017,7 +911,7 @@ static void process_command(struct mt_session *s, struct imap_state *st, const u
 			uint8_t mb[256];
 			size_t n = mt_imap_tok_value(&tz, &arg[0], mb, sizeof(mb));
 			mt_sbuf_adds(&dec, "mailbox=");
-			add_quoted(&dec, mb, n < sizeof(mb) ? n : sizeof(mb));
+			mt_sbuf_add_quoted(&dec, mb, n < sizeof(mb) ? n : sizeof(mb), MT_QUOTE_KEEP_CTL);
 			if (kind == CK_STATUS && nargs >= 2 && arg[1].kind == IMAP_TOK_LIST) {
 				mt_sbuf_adds(&dec, " items=");
 				mt_sbuf_add(&dec, st->asmb + arg[1].off, arg[1].len > 200 ? 200 : arg[1].len);
@@ -1039,9 +933,9 @@ static void process_command(struct mt_session *s, struct imap_state *st, const u
 			size_t rn = mt_imap_tok_value(&tz, &arg[0], r, sizeof(r));
 			size_t pn = mt_imap_tok_value(&tz, &arg[1], pat, sizeof(pat));
 			mt_sbuf_adds(&dec, "reference=");
-			add_quoted(&dec, r, rn < sizeof(r) ? rn : sizeof(r));
+			mt_sbuf_add_quoted(&dec, r, rn < sizeof(r) ? rn : sizeof(r), MT_QUOTE_KEEP_CTL);
 			mt_sbuf_adds(&dec, " pattern=");
-			add_quoted(&dec, pat, pn < sizeof(pat) ? pn : sizeof(pat));
+			mt_sbuf_add_quoted(&dec, pat, pn < sizeof(pat) ? pn : sizeof(pat), MT_QUOTE_KEEP_CTL);
 		}
 		break;
 	case CK_ID:
@@ -1488,7 +1382,7 @@ static void untagged(struct mt_session *s, struct imap_state *st, const uint8_t 
 		if (mt_kw_eq(w.p, w.n, "STATUS") && n >= 2 && mt_imap_tok_is_string(&t[0]) && t[1].kind == IMAP_TOK_LIST) {
 			size_t mn = mt_imap_tok_value(&tz, &t[0], mb, sizeof(mb));
 			mt_sbuf_adds(dec, "mailbox=");
-			add_quoted(dec, mb, mn < sizeof(mb) ? mn : sizeof(mb));
+			mt_sbuf_add_quoted(dec, mb, mn < sizeof(mb) ? mn : sizeof(mb), MT_QUOTE_KEEP_CTL);
 			struct mt_span in = { rest.p + t[1].voff, t[1].vlen }, k, v;
 			unsigned pairs = 0;
 			while (pairs++ < 16 && mt_next_word(&in, &k) && mt_next_word(&in, &v)) {
@@ -1500,7 +1394,7 @@ static void untagged(struct mt_session *s, struct imap_state *st, const uint8_t 
 		} else if (n >= 3 && t[0].kind == IMAP_TOK_LIST && mt_imap_tok_is_string(&t[2])) {
 			size_t mn = mt_imap_tok_value(&tz, &t[2], mb, sizeof(mb));
 			mt_sbuf_adds(dec, "mailbox=");
-			add_quoted(dec, mb, mn < sizeof(mb) ? mn : sizeof(mb));
+			mt_sbuf_add_quoted(dec, mb, mn < sizeof(mb) ? mn : sizeof(mb), MT_QUOTE_KEEP_CTL);
 			if (t[0].vlen) {
 				mt_sbuf_adds(dec, " flags=");
 				mt_sbuf_add(dec, rest.p + t[0].off, t[0].len > 100 ? 100 : t[0].len);
@@ -1628,11 +1522,11 @@ static void continuation(struct mt_session *s, struct imap_state *st, const uint
 		if (!t.n) {
 			mt_sbuf_adds(dec, "[send response]");
 		} else if (b) {
-			if (!strcmp(st->auth.mech, "CRAM-MD5") && st->auth.cred)
+			if (st->auth.kind == MT_SASL_CRAM_MD5 && st->auth.cred)
 				mt_bytes_set(&st->auth.cred->challenge, b, bn, s->model->limits.line_max);
-			if (!strcmp(st->auth.mech, "NTLM") && ntlm_message(NULL, b, bn, 0, dec)) {
+			if (st->auth.kind == MT_SASL_NTLM && ntlm_message(NULL, b, bn, 0, dec)) {
 				/* named */
-			} else if (bn <= 300 && printable(b, bn)) {
+			} else if (bn <= 300 && mt_printable(b, bn)) {
 				mt_sbuf_addc(dec, '[');
 				mt_sbuf_add(dec, b, bn);
 				mt_sbuf_addc(dec, ']');
