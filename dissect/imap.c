@@ -598,7 +598,7 @@ static bool sasl_response(struct mt_session *s, struct imap_state *st, const uin
 		}
 		if (c) {
 			mt_bytes_set(&c->username, u.p, u.n, cap);
-			mt_bytes_set(&c->response, b, n, cap);
+			mt_bytes_set(&c->response, dg.p, dg.n, cap);   /* the digest alone */
 		}
 		mt_sasl_cram_text(dec, u, dg, MT_QUOTE_KEEP_CTL);
 		return false;

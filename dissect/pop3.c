@@ -360,7 +360,11 @@ static void sasl_response(struct pop3 *st, const uint8_t *tok, size_t tn, size_t
 		struct mt_span u, dg;
 		mt_sasl_cram_split(dec, dn, &u, &dg);
 		mt_bytes_set(&c->username, u.p, u.n, 0);
-		mt_bytes_set(&c->response, dec, dn, 0);
+		/* the response field is the digest alone, as in smtp.c and imap.c */
+		if (dg.n)
+			mt_bytes_set(&c->response, dg.p, dg.n, 0);
+		else
+			mt_bytes_set(&c->response, dec, dn, 0);
 		if (st->challenge.len)
 			mt_bytes_set(&c->challenge, st->challenge.data, st->challenge.len, 0);
 		c->frame = m->frame;

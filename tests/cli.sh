@@ -66,3 +66,23 @@ expect_rc "hashes file" 0 "$M" -r "$P" --json --hashes "$T/hashes.txt"
 expect_rc "hashes refuses to overwrite" 2 "$M" -r "$P" --json --hashes "$T/hashes.txt"
 expect_rc "no-ndpi" 0 "$M" -r "$P" --json --no-ndpi
 grep -q '"ndpi":null' "$T/out" && ok "no-ndpi leaves ndpi null" || nok "no-ndpi leaves ndpi null"
+# --hashes lines crack with the known lab passwords (pcaps/README.md)
+H=$T/hashes-lab.txt
+"$M" -r pcaps/nonstandard-ports-2525-1110.pcap --json --hashes "$H" >/dev/null 2>&1
+if python3 - "$H" <<'PY'
+import base64, hashlib, hmac, sys
+pw = {"carol": "c4r0l!pass", "labtest": "lab2023", "alice": "Wonderland-42"}
+n = 0
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("$cram_md5$"):
+        _, _, c, r = line.split("$")
+        user, digest = base64.b64decode(r).decode().rsplit(" ", 1)
+        assert hmac.new(pw[user].encode(), base64.b64decode(c), hashlib.md5).hexdigest() == digest
+    else:
+        digest, stamp = line.split(":", 1)
+        assert hashlib.md5((stamp + pw["labtest"]).encode()).hexdigest() == digest
+    n += 1
+assert n >= 4, n
+PY
+then ok "--hashes lines verify against the known passwords"; else nok "--hashes lines verify against the known passwords"; fi

@@ -386,7 +386,7 @@ static void check_cram(struct dt *t, bool bytewise)
 	assert_string_equal(c->mechanism, "AUTHENTICATE CRAM-MD5");
 	assert_bytes(&c->username, "tim");
 	assert_bytes(&c->challenge, "<1896.697170952@postoffice.reston.mci.net>");
-	assert_bytes(&c->response, "tim b913a602c7eda7a495b4e6e7334d3890");
+	assert_bytes(&c->response, "b913a602c7eda7a495b4e6e7334d3890");
 	assert_int_equal(c->password.len, 0);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_true(sess_has_warning(t->s, W_CHALLENGE_RESPONSE_CRACKABLE));
