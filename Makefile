@@ -80,6 +80,19 @@ pcaps:
 bench: mailtap
 	sh bench/run.sh
 
+# Fuzzing (tests/fuzz/): clang libFuzzer harnesses; `make fuzz` runs each for
+# FUZZ_SECONDS, two at a time. The gcc replay of their corpora is in make test.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz-build
+fuzz-build:
+	$(MAKE) -f tests/fuzz/fuzz.mk MODE=fuzzer
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+check-valgrind: mailtap
+	sh tests/valgrind.sh --all
+
 install: mailtap
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 mailtap $(DESTDIR)$(PREFIX)/bin/mailtap
