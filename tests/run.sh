@@ -48,7 +48,7 @@ run_units >"$tmp"; count <"$tmp"
 MAILTAP=./mailtap sh tests/golden.sh >"$tmp" 2>&1; count <"$tmp"
 MAILTAP=build-asan/mailtap sh tests/golden.sh >"$tmp.asan" 2>&1
 sed 's/golden /golden(asan) /' "$tmp.asan" >"$tmp"; count <"$tmp"
-for s in tests/cli.sh tests/crosscheck_tshark.sh tests/hostile.sh tests/fuzz/replay.sh tests/valgrind.sh tests/ui/run.sh tests/live.sh; do
+for s in tests/cli.sh tests/crosscheck_tshark.sh tests/hostile.sh tests/fuzz/replay.sh tests/ui/run.sh tests/live.sh; do
 	[ -f "$s" ] || continue
 	sh "$s" >"$tmp" 2>&1; count <"$tmp"
 done
