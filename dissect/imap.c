@@ -99,7 +99,9 @@ struct imap_state {
 	unsigned nlits;
 	uint64_t pass_frame;    /* frame that carried a password literal */
 	/* tags */
-	struct tag_ent tags[TAGS_MAX];
+	struct tag_ent *tags;   /* grown on demand up to TAGS_MAX (pointers into it
+	                         * are never kept across a tag_add) */
+	unsigned tags_cap;
 	unsigned tag_seq;
 	/* SASL exchange (RFC 3501 §6.2.2) */
 	struct {
@@ -168,13 +170,23 @@ static bool tag_eq(const char *tag, const uint8_t *p, size_t n)
 static struct tag_ent *tag_add(struct imap_state *st, const uint8_t *tag, size_t n, int kind, const char *name)
 {
 	struct tag_ent *e = NULL;
-	for (unsigned i = 0; i < TAGS_MAX; i++) {
+	for (unsigned i = 0; i < st->tags_cap; i++) {
 		if (!st->tags[i].used) {
 			e = &st->tags[i];
 			break;
 		}
 		if (!e || st->tags[i].seq < e->seq)
 			e = &st->tags[i];   /* the oldest, if the table is full */
+	}
+	if ((!e || e->used) && st->tags_cap < TAGS_MAX) {
+		/* start at 4, double up to TAGS_MAX: an idle session stays small */
+		unsigned cap = st->tags_cap ? st->tags_cap * 2 : 4;
+		if (cap > TAGS_MAX)
+			cap = TAGS_MAX;
+		st->tags = mt_xrealloc(st->tags, cap * sizeof(*st->tags));
+		memset(st->tags + st->tags_cap, 0, (cap - st->tags_cap) * sizeof(*st->tags));
+		e = &st->tags[st->tags_cap];
+		st->tags_cap = cap;
 	}
 	memset(e, 0, sizeof(*e));
 	e->used = true;
@@ -188,7 +200,7 @@ static struct tag_ent *tag_add(struct imap_state *st, const uint8_t *tag, size_t
 static struct tag_ent *tag_find(struct imap_state *st, const uint8_t *tag, size_t n)
 {
 	struct tag_ent *best = NULL;
-	for (unsigned i = 0; i < TAGS_MAX; i++)
+	for (unsigned i = 0; i < st->tags_cap; i++)
 		if (st->tags[i].used && tag_eq(st->tags[i].tag, tag, n) && (!best || st->tags[i].seq > best->seq))
 			best = &st->tags[i];
 	return best;
@@ -197,7 +209,7 @@ static struct tag_ent *tag_find(struct imap_state *st, const uint8_t *tag, size_
 static struct tag_ent *latest_fetch(struct imap_state *st)
 {
 	struct tag_ent *best = NULL;
-	for (unsigned i = 0; i < TAGS_MAX; i++)
+	for (unsigned i = 0; i < st->tags_cap; i++)
 		if (st->tags[i].used && st->tags[i].kind == CK_FETCH && (!best || st->tags[i].seq > best->seq))
 			best = &st->tags[i];
 	return best;
@@ -1767,6 +1779,7 @@ static void imap_close(struct mt_session *s)
 	}
 	mt_tls_sniff_free(&st->tls);
 	free(st->asmb);
+	free(st->tags);
 	free(st);
 	s->dissector_state = NULL;
 }

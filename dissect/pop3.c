@@ -44,8 +44,8 @@ struct pop3 {
 	struct mt_lines ln[2];
 	struct mt_tls_sniff tls;
 
-	struct pend q[QMAX];
-	unsigned qhead, qlen;
+	struct pend *q;              /* ring, grown on demand up to QMAX */
+	unsigned qcap, qhead, qlen;
 
 	/* a multi-line reply being read */
 	bool multi;
@@ -237,13 +237,30 @@ static void resp_code_text(const uint8_t *p, size_t n, struct mt_sbuf *b)
 
 /* ---- the pending-command FIFO ---- */
 
+/* Starts at 4 entries and doubles up to QMAX: an idle session stays small. */
+static void q_grow(struct pop3 *st)
+{
+	unsigned cap = st->qcap ? st->qcap * 2 : 4;
+	if (cap > QMAX)
+		cap = QMAX;
+	struct pend *q = mt_xmalloc(cap * sizeof(*q));
+	for (unsigned i = 0; i < st->qlen; i++)
+		q[i] = st->q[(st->qhead + i) % st->qcap];
+	free(st->q);
+	st->q = q;
+	st->qcap = cap;
+	st->qhead = 0;
+}
+
 static void q_push(struct pop3 *st, const struct pend *p)
 {
-	if (st->qlen == QMAX) {   /* drop the oldest: it will show as unmatched */
-		st->qhead = (st->qhead + 1) % QMAX;
+	if (st->qlen == st->qcap && st->qcap < QMAX)
+		q_grow(st);
+	if (st->qlen == st->qcap) {   /* full at QMAX: drop the oldest, it will show as unmatched */
+		st->qhead = (st->qhead + 1) % st->qcap;
 		st->qlen--;
 	}
-	st->q[(st->qhead + st->qlen) % QMAX] = *p;
+	st->q[(st->qhead + st->qlen) % st->qcap] = *p;
 	st->qlen++;
 }
 
@@ -252,7 +269,7 @@ static bool q_pop(struct pop3 *st, struct pend *out)
 	if (!st->qlen)
 		return false;
 	*out = st->q[st->qhead];
-	st->qhead = (st->qhead + 1) % QMAX;
+	st->qhead = (st->qhead + 1) % st->qcap;
 	st->qlen--;
 	return true;
 }
@@ -918,6 +935,7 @@ static void pop3_close(struct mt_session *s)
 	mt_bytes_free(&st->apop_ts);
 	mt_bytes_free(&st->user);
 	mt_bytes_free(&st->challenge);
+	free(st->q);
 	free(st);
 	s->dissector_state = NULL;
 }

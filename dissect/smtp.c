@@ -79,8 +79,8 @@ struct smtp {
 	bool greeted;
 	bool ehlo_reply_seen;
 	bool starttls_wait;          /* STARTTLS sent, reply not yet seen */
-	struct pend q[PEND_MAX];
-	unsigned qhead, qlen;
+	struct pend *q;              /* ring, grown on demand up to PEND_MAX */
+	unsigned qcap, qhead, qlen;
 	struct reply r;
 	struct auth a;
 	/* DATA (RFC 5321 §4.1.1.4) */
@@ -210,13 +210,31 @@ static struct pend *q_head(struct smtp *st)
 	return st->qlen ? &st->q[st->qhead] : NULL;
 }
 
+/* The ring starts small (most sessions never pipeline) and doubles up to
+ * PEND_MAX: an idle session costs a few bytes, not PEND_MAX entries. */
+static void q_grow(struct smtp *st)
+{
+	unsigned cap = st->qcap ? st->qcap * 2 : 4;
+	if (cap > PEND_MAX)
+		cap = PEND_MAX;
+	struct pend *q = mt_xmalloc(cap * sizeof(*q));
+	for (unsigned i = 0; i < st->qlen; i++)
+		q[i] = st->q[(st->qhead + i) % st->qcap];
+	free(st->q);
+	st->q = q;
+	st->qcap = cap;
+	st->qhead = 0;
+}
+
 static void q_push(struct smtp *st, enum cmd c, size_t line, struct mt_credential *cred)
 {
-	if (st->qlen == PEND_MAX) {   /* drop the oldest */
-		st->qhead = (st->qhead + 1) % PEND_MAX;
+	if (st->qlen == st->qcap && st->qcap < PEND_MAX)
+		q_grow(st);
+	if (st->qlen == st->qcap) {   /* full at PEND_MAX: drop the oldest */
+		st->qhead = (st->qhead + 1) % st->qcap;
 		st->qlen--;
 	}
-	struct pend *e = &st->q[(st->qhead + st->qlen) % PEND_MAX];
+	struct pend *e = &st->q[(st->qhead + st->qlen) % st->qcap];
 	e->cmd = (uint8_t)c;
 	e->line = line;
 	e->cred = cred;
@@ -226,7 +244,7 @@ static void q_push(struct smtp *st, enum cmd c, size_t line, struct mt_credentia
 static struct pend q_pop(struct smtp *st)
 {
 	struct pend e = st->q[st->qhead];
-	st->qhead = (st->qhead + 1) % PEND_MAX;
+	st->qhead = (st->qhead + 1) % st->qcap;
 	st->qlen--;
 	return e;
 }
@@ -1459,6 +1477,7 @@ static void smtp_close(struct mt_session *s)
 	mt_lines_free(&st->ln[DIR_C2S]);
 	mt_lines_free(&st->ln[DIR_S2C]);
 	mt_tls_sniff_free(&st->tls);
+	free(st->q);
 	mt_sbuf_free(&st->bline);
 	free(st);
 	s->dissector_state = NULL;
