@@ -32,6 +32,7 @@ struct mt_flow {
 	struct mt_addr addr[2];              /* [0] client, [1] server */
 	uint16_t port[2];
 	uint64_t last_ts_ns;
+	uint64_t lru_ts_ns;                  /* packet time of its last move in the LRU list */
 	struct mt_reasm r[2];                /* r[0]: client->server bytes */
 	struct mt_session *s;                /* NULL once the session is finished */
 	struct mt_ndpi_flow nd;
