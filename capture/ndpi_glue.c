@@ -6,10 +6,6 @@
 #include <string.h>
 
 #define FEED_MAX 32   /* NDPI_MAX_NUM_PKTS_PER_FLOW_TO_DISSECT in 4.2 */
-/* Packets fed after detection for nDPI's extra dissection (its risks). Its
- * credential extraction is not used (it truncates), so a short window
- * suffices, and the ~3 KB of state goes sooner. */
-#define EXTRA_MAX 6
 
 struct mt_ndpi {
 	struct ndpi_detection_module_struct *mod;
@@ -101,10 +97,9 @@ void mt_ndpi_packet(struct mt_ndpi *n, struct mt_ndpi_flow *f, const uint8_t *l3
 	ndpi_protocol p = ndpi_detection_process_packet(n->mod, f->nf, l3, (unsigned short)len, ts_ns / 1000000u);
 	f->fed++;
 	bool detected = p.master_protocol || p.app_protocol;
-	if (detected && !f->detected_at)
-		f->detected_at = f->fed;
-	if ((detected && (!ndpi_extra_dissection_possible(n->mod, f->nf) || f->fed >= f->detected_at + EXTRA_MAX)) ||
-	    f->fed >= FEED_MAX)
+	/* Extra dissection after detection is what sets nDPI's risks (e.g.
+	 * Clear-Text Credentials); it ends by itself or at the 32-packet cap. */
+	if ((detected && !ndpi_extra_dissection_possible(n->mod, f->nf)) || f->fed >= FEED_MAX)
 		mt_ndpi_finish(n, f);
 	else if (detected)
 		read_verdict(n, f, p);

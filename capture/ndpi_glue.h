@@ -16,7 +16,6 @@ struct mt_ndpi;   /* the detection module */
 struct mt_ndpi_flow {
 	void *nf;          /* struct ndpi_flow_struct *, while feeding */
 	uint16_t fed;
-	uint16_t detected_at; /* packets fed when nDPI first named the flow */
 	bool done;         /* verdict final, state freed */
 	bool detected;
 	bool guessed;
