@@ -27,7 +27,8 @@ unit() {   # $1 binary, $2 label
 	rc=$?
 	echo "$out" >>"$log"
 	echo "$out" | sed -n "s|^\[       OK \] \(.*\)|ok - $2 \1|p; s|^\[  FAILED  \] \([^ ].*\)|not ok - $2 \1|p" |
-		grep -v 'not ok - .* [0-9]* test(s), listed below:' | grep -v '^not ok - .* [0-9]* test(s)\.$'
+		grep -v 'not ok - .* [0-9]* test(s), listed below:' | grep -v '^not ok - .* [0-9]* test(s)\.$' |
+		awk '!seen[$0]++'   # cmocka names a failed test twice (at the end, in its list)
 	if [ $rc -ne 0 ] && ! echo "$out" | grep -q '^\[  FAILED  \]'; then
 		echo "not ok - $2 exited with status $rc"
 		echo "$out" | tail -5 | sed 's/^/#   /'

@@ -109,8 +109,15 @@ static void test_table_full_and_remove(void **st)
 	struct mt_flow *oldest = f->t.lru_head;
 	struct mt_tcp_seg s0 = seg(20, 1000, 1, 25, TH_SYN);
 	assert_ptr_equal(mt_flow_lookup(&f->t, &s0, &dir), oldest);
-	mt_flow_touch(&f->t, oldest, 5);
+	mt_flow_touch(&f->t, oldest, 5000000000ull);   /* beyond the LRU grain */
 	assert_ptr_equal(f->t.lru_tail, oldest);
+	/* within the grain a flow does not move again (no LRU write per packet) */
+	struct mt_flow *head = f->t.lru_head;
+	mt_flow_touch(&f->t, head, 5000000000ull + 1000);   /* its first move */
+	assert_ptr_equal(f->t.lru_tail, head);
+	mt_flow_touch(&f->t, oldest, 5000000000ull + 2000);
+	assert_ptr_equal(f->t.lru_tail, head);              /* oldest stayed */
+	assert_int_equal(oldest->last_ts_ns, 5000000000ull + 2000);
 	mt_flow_remove(&f->t, oldest);
 	free(oldest);
 	assert_null(mt_flow_lookup(&f->t, &s0, &dir));
