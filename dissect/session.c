@@ -86,7 +86,7 @@ void mt_bytes_free(struct mt_bytes *b)
 /* ---- model ---- */
 
 struct mt_fail_count {
-	char addr[48];
+	char addr[64];
 	unsigned n;
 };
 #define FAIL_TABLE_MAX 4096
@@ -332,7 +332,7 @@ struct mt_credential *sess_cred_new(struct mt_session *s, const char *mechanism,
 /* Failed logins per client address, across sessions (brute force). */
 static unsigned count_failure(struct mt_model *m, const char *client)
 {
-	char addr[48];
+	char addr[64];
 	snprintf(addr, sizeof(addr), "%s", client);
 	char *colon = strrchr(addr, ':');   /* strip the port: "a.b.c.d:p", "[v6]:p" */
 	if (colon)
