@@ -29,6 +29,8 @@ void mt_limits_default(struct mt_limits *l)
 	l->max_message = 16 * MiB;       /* bytes of one mail message kept */
 	l->max_literal = 1 * MiB;        /* IMAP literal bytes kept for parsing */
 	l->max_transcript = 100000;      /* transcript lines per session */
+	l->max_body_lines = 200;         /* message body lines in a row in a transcript */
+	l->max_raw_total = (size_t)256 << 20; /* message bytes kept for export/UI, in all */
 	l->brute_force_n = 5;            /* failed logins before the brute_force warning */
 	l->history_per_dir = 4 * KiB;    /* delivered bytes kept to spot overlap conflicts */
 	l->history_total = 32 * MiB;     /* all histories together */

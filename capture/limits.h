@@ -22,6 +22,9 @@ struct mt_limits {
 	size_t max_message;        /* --max-message: bytes of one mail message kept */
 	size_t max_literal;        /* --max-literal: IMAP literal bytes kept for parsing */
 	size_t max_transcript;     /* --max-transcript: transcript lines kept per session */
+	size_t max_body_lines;     /* --max-body-lines: message body lines kept in a row in a
+	                            * transcript (the message record has all of it) */
+	size_t max_raw_total;      /* --max-raw-total: message bytes kept over all sessions */
 	unsigned brute_force_n;    /* --brute-force N: failed logins before the warning */
 	size_t history_per_dir;    /* --max-history: delivered bytes kept to spot overlap conflicts */
 	size_t history_total;      /* --max-history-total: global cap on that history memory */
@@ -47,7 +50,8 @@ struct mt_counters {
 	uint64_t lines_truncated;     /* line_max hit */
 	uint64_t messages_truncated;  /* max_message hit */
 	uint64_t mime_limits_hit;     /* MIME header/depth/name caps hit (dissect/mime.h) */
-	uint64_t transcript_dropped;  /* max_transcript hit */
+	uint64_t transcript_dropped;  /* max_transcript or max_body_lines hit */
+	uint64_t raw_not_kept;        /* message bytes not kept: max_raw_total hit */
 	uint64_t history_unavailable; /* history_total hit: conflicts not checkable */
 	uint64_t file_damaged;        /* the capture file ended in a read error */
 	uint64_t kernel_recv, kernel_drop, kernel_ifdrop; /* live only */

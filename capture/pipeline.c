@@ -361,8 +361,11 @@ static void handle_frame(struct mt_pipeline *P, const struct pcap_pkthdr *h, con
 		if (seg.bad_tcp_csum)
 			c->bad_tcp_checksum++;
 		if (pk) {
-			mt_addr_port_str(&seg.src, seg.sport, pk->src, sizeof(pk->src));
-			mt_addr_port_str(&seg.dst, seg.dport, pk->dst, sizeof(pk->dst));
+			char ep[64];
+			mt_addr_port_str(&seg.src, seg.sport, ep, sizeof(ep));
+			pk->src = mt_model_intern(m, ep);
+			mt_addr_port_str(&seg.dst, seg.dport, ep, sizeof(ep));
+			pk->dst = mt_model_intern(m, ep);
 		}
 		handle_tcp(P, &seg, ts_ns, pk);
 		break;

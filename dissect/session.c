@@ -117,8 +117,10 @@ struct msg_priv {
 	bool ended;
 };
 
-static void free_message(struct mt_message *msg)
+static void free_message(struct mt_model *m, struct mt_message *msg)
 {
+	if (m && m->raw_bytes >= msg->raw.len)
+		m->raw_bytes -= msg->raw.len;
 	struct msg_priv *mp = (struct msg_priv *)msg;
 	if (mp->sha)
 		EVP_MD_CTX_free(mp->sha);
@@ -147,6 +149,8 @@ static void free_cred(struct mt_credential *c)
 	free(c);
 }
 
+static void flush_body_note(struct mt_session *s, uint64_t frame, uint64_t ts_ns);
+
 static void session_free(struct mt_session *s)
 {
 	if (s->dissector && s->dissector->close && s->dissector_state)
@@ -158,7 +162,7 @@ static void session_free(struct mt_session *s)
 		free_cred(s->creds[i]);
 	free(s->creds);
 	for (size_t i = 0; i < s->nmsgs; i++)
-		free_message(s->msgs[i]);
+		free_message(s->model, s->msgs[i]);
 	free(s->msgs);
 	for (size_t i = 0; i < s->nauth_mechs; i++)
 		free(s->auth_mechs[i]);
@@ -178,6 +182,9 @@ void mt_model_free(struct mt_model *m)
 	free(m->sessions);
 	free(m->packets);
 	free(m->fails);
+	for (size_t i = 0; i < m->intern_cap; i++)
+		free(m->intern[i]);
+	free(m->intern);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -232,6 +239,7 @@ void mt_session_finish(struct mt_session *s)
 		if (!mp->ended)
 			sess_msg_end(s, &mp->pub, false);
 	}
+	flush_body_note(s, s->last_frame, s->end_ns);   /* a body cut at the very end */
 	update_cred_warnings(s);
 	if (s->starttls.accepted == TRI_TRUE && !s->starttls.tls_seen)
 		sess_warn(s, W_STARTTLS_WITHOUT_TLS);
@@ -248,6 +256,42 @@ void mt_session_finish(struct mt_session *s)
 	}
 }
 
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+const char *mt_model_intern(struct mt_model *m, const char *str)
+{
+	if (m->intern_n * 2 >= m->intern_cap) {   /* keep the table half empty */
+		size_t cap = m->intern_cap ? m->intern_cap * 2 : 1024;
+		char **t = mt_xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < m->intern_cap; i++) {
+			if (!m->intern[i])
+				continue;
+			size_t j = str_hash(m->intern[i]) & (cap - 1);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = m->intern[i];
+		}
+		free(m->intern);
+		m->intern = t;
+		m->intern_cap = cap;
+	}
+	size_t j = str_hash(str) & (m->intern_cap - 1);
+	while (m->intern[j]) {
+		if (!strcmp(m->intern[j], str))
+			return m->intern[j];
+		j = (j + 1) & (m->intern_cap - 1);
+	}
+	m->intern[j] = mt_xstrdup(str);
+	m->intern_n++;
+	return m->intern[j];
+}
+
 struct mt_packet *mt_model_add_packet(struct mt_model *m)
 {
 	if (!m->keep_packets)
@@ -258,10 +302,23 @@ struct mt_packet *mt_model_add_packet(struct mt_model *m)
 	}
 	struct mt_packet *p = &m->packets[m->npackets++];
 	memset(p, 0, sizeof(*p));
+	p->src = p->dst = "";
 	return p;
 }
 
 /* ---- events ---- */
+
+/* The note that stands for the body lines max_body_lines did not keep. */
+static void flush_body_note(struct mt_session *s, uint64_t frame, uint64_t ts_ns)
+{
+	if (!s->body_dropped)
+		return;
+	char note[112];
+	size_t k = s->body_dropped;
+	s->body_dropped = 0;
+	snprintf(note, sizeof(note), "[%zu more message lines not shown: the message record has them all (--max-body-lines)]", k);
+	sess_line(s, s->body_dir, LINE_NOTE, frame, frame, ts_ns, (const uint8_t *)note, strlen(note), NULL);
+}
 
 struct mt_line *sess_line(struct mt_session *s, int dir, enum mt_line_kind kind,
                           uint64_t first_frame, uint64_t frame, uint64_t ts_ns,
@@ -270,6 +327,19 @@ struct mt_line *sess_line(struct mt_session *s, int dir, enum mt_line_kind kind,
 	struct mt_model *m = s->model;
 	if (!m->keep_lines)
 		return NULL;
+	/* A long message body: keep its first max_body_lines lines, then one
+	 * note for the rest (the message record and --export have all of it). */
+	if (kind == LINE_DATA) {
+		if (m->limits.max_body_lines && ++s->body_run > m->limits.max_body_lines) {
+			s->body_dropped++;
+			s->body_dir = (uint8_t)dir;
+			m->counters.transcript_dropped++;
+			return NULL;
+		}
+	} else {
+		s->body_run = 0;
+		flush_body_note(s, frame, ts_ns);
+	}
 	if (m->limits.max_transcript && s->nlines >= m->limits.max_transcript) {
 		m->counters.transcript_dropped++;
 		return NULL;
@@ -493,6 +563,12 @@ void sess_msg_data(struct mt_session *s, struct mt_message *msg, const uint8_t *
 	if (s->model->keep_raw) {
 		size_t cap = s->model->limits.max_message;
 		size_t room = cap > msg->raw.len ? cap - msg->raw.len : 0;
+		size_t total = s->model->limits.max_raw_total;
+		size_t left = total > s->model->raw_bytes ? total - s->model->raw_bytes : 0;
+		if (total && left < room) {
+			room = left;
+			s->model->counters.raw_not_kept += n > left ? n - left : 0;
+		}
 		size_t k = n < room ? n : room;
 		if (k < n && !msg->raw.truncated) {
 			msg->raw.truncated = true;
@@ -503,6 +579,7 @@ void sess_msg_data(struct mt_session *s, struct mt_message *msg, const uint8_t *
 			msg->raw.data = mt_xrealloc(msg->raw.data, msg->raw.len + k + 1);
 			memcpy(msg->raw.data + msg->raw.len, p, k);
 			msg->raw.len += k;
+			s->model->raw_bytes += k;
 			msg->raw.data[msg->raw.len] = 0;
 		}
 	}

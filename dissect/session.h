@@ -164,6 +164,9 @@ struct mt_session {
 	struct mt_credential **creds; size_t ncreds;
 	struct mt_message **msgs;     size_t nmsgs;
 	struct mt_line *lines;        size_t nlines, lines_cap;
+	size_t body_run;              /* LINE_DATA lines in a row, for max_body_lines */
+	size_t body_dropped;          /* of them, not kept */
+	uint8_t body_dir;
 
 	void *dissector_state;     /* owned by the dissector (dissect/dissector.h) */
 	bool reprobe;              /* a pre-dissector (SOCKS) finished: choose again */
@@ -180,7 +183,7 @@ struct mt_packet {
 	uint8_t dir;
 	uint8_t tcp_flags;
 	uint16_t payload_len;
-	char src[48], dst[48];     /* "addr:port" */
+	const char *src, *dst;     /* "addr:port", interned in the model (never NULL) */
 	char preview[24];          /* first payload bytes, raw (sanitise to show) */
 	uint8_t preview_len;
 };
@@ -199,6 +202,8 @@ struct mt_model {
 	bool drop_empty;           /* free a finished session that carried no byte (text
 	                            * report: a SYN flood must not fill memory) */
 	uint64_t empty_sessions;   /* sessions freed by drop_empty */
+	size_t raw_bytes;          /* message bytes kept (max_raw_total) */
+	char **intern; size_t intern_cap, intern_n;  /* open-addressing set of endpoints */
 	struct mt_session **sessions; size_t nsessions, sessions_cap;
 	uint32_t next_id;
 	struct mt_packet *packets; size_t npackets, packets_cap;
@@ -219,6 +224,9 @@ struct mt_session *mt_session_new(struct mt_model *m);
 /* Finishes a session: tells the dissector, then on_done; frees it if free_done. */
 void mt_session_finish(struct mt_session *s);
 struct mt_packet *mt_model_add_packet(struct mt_model *m); /* NULL if not keeping */
+/* One shared copy of an endpoint string ("10.0.0.1:25"), owned by the model:
+ * a packet row holds two pointers, not two strings. */
+const char *mt_model_intern(struct mt_model *m, const char *str);
 
 /* ---- events from dissectors ---- */
 

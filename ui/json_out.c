@@ -321,6 +321,7 @@ void mt_json_summary(struct mt_sbuf *o, const struct mt_model *m)
 	j_u64(o, "messages_truncated", c->messages_truncated);
 	j_u64(o, "mime_limits_hit", c->mime_limits_hit);
 	j_u64(o, "transcript_dropped", c->transcript_dropped);
+	j_u64(o, "raw_not_kept", c->raw_not_kept);
 	j_u64(o, "history_unavailable", c->history_unavailable);
 	mt_sbuf_addc(o, '}');
 	j_u64(o, "malformed_packets", c->malformed_packets);

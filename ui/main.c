@@ -81,6 +81,7 @@ static void usage(FILE *out)
 	      "  --max-frags N  --max-frag-bytes BYTES  --idle-timeout SECONDS  --max-message BYTES\n"
 	      "  --max-literal BYTES  --max-transcript LINES  --brute-force N  --frag-timeout SECONDS\n"
 	      "  --max-history BYTES  --max-history-total BYTES   (delivered bytes kept to spot overlap conflicts)\n"
+	      "  --max-body-lines N (message lines in a transcript)  --max-raw-total BYTES (messages kept, in all)\n"
 	      "  -h, --help       this help;  -V, --version  the version\n",
 	      out);
 }
@@ -89,7 +90,7 @@ enum {
 	OPT_JSON = 256, OPT_REPORT, OPT_TUI, OPT_TRANSCRIPT, OPT_REVEAL, OPT_EXPORT, OPT_HASHES, OPT_FORCE,
 	OPT_NO_NDPI, OPT_MAX_FLOWS, OPT_MAX_OOO, OPT_MAX_OOO_TOTAL, OPT_MAX_TAIL, OPT_MAX_LINE, OPT_MAX_FRAGS,
 	OPT_MAX_FRAG_BYTES, OPT_IDLE, OPT_MAX_MESSAGE, OPT_MAX_LITERAL, OPT_MAX_TRANSCRIPT, OPT_BRUTE,
-	OPT_FRAG_TIMEOUT, OPT_MAX_HISTORY, OPT_MAX_HISTORY_TOTAL,
+	OPT_FRAG_TIMEOUT, OPT_MAX_HISTORY, OPT_MAX_HISTORY_TOTAL, OPT_MAX_BODY_LINES, OPT_MAX_RAW_TOTAL,
 };
 
 static const struct option long_opts[] = {
@@ -117,6 +118,8 @@ static const struct option long_opts[] = {
 	{ "frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT },
 	{ "max-history", required_argument, NULL, OPT_MAX_HISTORY },
 	{ "max-history-total", required_argument, NULL, OPT_MAX_HISTORY_TOTAL },
+	{ "max-body-lines", required_argument, NULL, OPT_MAX_BODY_LINES },
+	{ "max-raw-total", required_argument, NULL, OPT_MAX_RAW_TOTAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -243,6 +246,8 @@ int main(int argc, char **argv)
 		case OPT_FRAG_TIMEOUT: a.lim.frag_timeout_ns = parse_num("--frag-timeout", optarg) * 1000000000ull; break;
 		case OPT_MAX_HISTORY: a.lim.history_per_dir = parse_num("--max-history", optarg); break;
 		case OPT_MAX_HISTORY_TOTAL: a.lim.history_total = parse_num("--max-history-total", optarg); break;
+		case OPT_MAX_BODY_LINES: a.lim.max_body_lines = parse_num("--max-body-lines", optarg); break;
+		case OPT_MAX_RAW_TOTAL: a.lim.max_raw_total = parse_num("--max-raw-total", optarg); break;
 		default: usage(stderr); return 2;
 		}
 	}

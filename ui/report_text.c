@@ -53,11 +53,12 @@ static void warnings_str(struct mt_sbuf *b, const struct mt_session *s)
 
 void mt_report_text(FILE *out, const struct mt_model *m, bool reveal)
 {
-	struct mt_sbuf a, b, c, d;
+	struct mt_sbuf a, b, c, d, e;
 	mt_sbuf_init(&a);
 	mt_sbuf_init(&b);
 	mt_sbuf_init(&c);
 	mt_sbuf_init(&d);
+	mt_sbuf_init(&e);
 	size_t nsess = 0, ncreds = 0, nmsgs = 0;
 	for (size_t i = 0; i < m->nsessions; i++) {
 		const struct mt_session *s = m->sessions[i];
@@ -84,7 +85,7 @@ void mt_report_text(FILE *out, const struct mt_model *m, bool reveal)
 		warnings_str(&d, s);
 		fprintf(out, "%-4u %-22s %-22s %-6s %-10s %-17s %-16s %-8s %5zu %9" PRIu64 " %9" PRIu64 "  %s\n",
 		        s->id, cleans(&a, s->client, 22), cleans(&b, s->server, 22), mt_proto_name(s->proto),
-		        s->ndpi[0] ? s->ndpi : "-", tls_label(s), cleans(&c, s->user ? s->user : "-", 16),
+		        s->ndpi[0] ? cleans(&e, s->ndpi, 10) : "-", tls_label(s), cleans(&c, s->user ? s->user : "-", 16),
 		        s->ncreds ? mt_outcome_name(s->login) : "-", s->ncreds, s->bytes_c2s, s->bytes_s2c, d.s);
 	}
 
@@ -109,7 +110,7 @@ void mt_report_text(FILE *out, const struct mt_model *m, bool reveal)
 				secret = "-";
 			fprintf(out, "%-6s %-21s %-21s %-20s %-24s %-20s %-8s %7" PRIu64 " %s%s%s%s\n",
 			        mt_proto_name(cr->proto), cleans(&a, s->client, 21), cleans(&b, s->server, 21),
-			        cr->mechanism, clean(&c, cr->username.data, cr->username.len, 24), secret,
+			        cleans(&e, cr->mechanism, 20), clean(&c, cr->username.data, cr->username.len, 24), secret,
 			        mt_outcome_name(cr->outcome), cr->frame, cr->typed ? "typed " : "",
 			        cr->tls == TLS_NONE ? "cleartext " : "in TLS ", cr->cancelled ? "cancelled " : "",
 			        cr->challenge.len ? "challenge-response" : "");
@@ -199,6 +200,7 @@ void mt_report_text(FILE *out, const struct mt_model *m, bool reveal)
 	mt_sbuf_free(&b);
 	mt_sbuf_free(&c);
 	mt_sbuf_free(&d);
+	mt_sbuf_free(&e);
 }
 
 void mt_report_transcripts(FILE *out, const struct mt_model *m, bool reveal)

@@ -98,10 +98,10 @@ static void draw(struct tui *t, int y0, int h)
 		tui_rel_time(&b, pk->ts_ns, first_ns);
 		tui_cell(t, y, &c[C_TIME], base, b.s);
 		mt_sbuf_reset(&b);
-		mt_sanitize_term(&b, pk->src, strnlen(pk->src, sizeof(pk->src)));
+		mt_sanitize_term(&b, pk->src, strlen(pk->src));
 		tui_cell(t, y, &c[C_SRC], base, b.s);
 		mt_sbuf_reset(&b);
-		mt_sanitize_term(&b, pk->dst, strnlen(pk->dst, sizeof(pk->dst)));
+		mt_sanitize_term(&b, pk->dst, strlen(pk->dst));
 		tui_cell(t, y, &c[C_DST], base, b.s);
 		size_t nl = 0;
 		bool empty = !pk->payload_len && (!s || tui_lindex_find(tui_lindex(t, s->id), s, pk->frame, &nl) < 0);

@@ -178,13 +178,14 @@ else
 fi
 
 # ---- live capture on loopback (root only): typed keys show up at once ----
+# (a tall pane: the whole exchange, about 60 packets, stays on screen under load)
 if [ "$(id -u)" != 0 ] || ! command -v python3 >/dev/null 2>&1; then
 	echo "skip - ui live capture needs root and python3"
 else
 	PORT=$(( 20000 + $$ % 20000 ))
 	$T kill-server >/dev/null 2>&1
 	sleep 0.2
-	$T new-session -d -s ui -x 120 -y 30 \
+	$T new-session -d -s ui -x 120 -y 80 \
 		"env LANG=C.UTF-8 '$MAILTAP' --tui -i lo 'tcp port $PORT'; echo EXITED \$?; sleep 60"
 	wait_for 'rx [0-9]+ drop|recv [0-9]+ drop' 5
 	python3 - "$PORT" <<'PYEOF' >/dev/null 2>&1

@@ -40,8 +40,8 @@ static struct mt_packet packet(uint64_t frame, int dir, uint8_t flags, const cha
 	p.payload_len = (uint16_t)strlen(payload);
 	p.preview_len = (uint8_t)(p.payload_len < sizeof(p.preview) ? p.payload_len : sizeof(p.preview));
 	memcpy(p.preview, payload, p.preview_len);
-	snprintf(p.src, sizeof(p.src), dir == DIR_C2S ? "10.0.0.5:51000" : "10.0.0.1:110");
-	snprintf(p.dst, sizeof(p.dst), dir == DIR_C2S ? "10.0.0.1:110" : "10.0.0.5:51000");
+	p.src = dir == DIR_C2S ? "10.0.0.5:51000" : "10.0.0.1:110";
+	p.dst = dir == DIR_C2S ? "10.0.0.1:110" : "10.0.0.5:51000";
 	p.len = 66 + p.payload_len;
 	return p;
 }
