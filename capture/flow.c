@@ -35,15 +35,24 @@ void mt_flow_table_free(struct mt_flow_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* FNV-1a over both endpoints in a canonical order, so both directions hash alike. */
+/* A multiplicative mix over both endpoints in a canonical order, so both
+ * directions hash alike; 32-bit words, not bytes (it runs once per packet). */
+static uint32_t mix(uint32_t h, uint32_t w)
+{
+	h ^= w * 0x9e3779b1u;
+	h = (h << 13) | (h >> 19);
+	return h * 5u + 0xe6546b64u;
+}
+
 static uint32_t hash_endpoint(uint32_t h, const struct mt_addr *a, uint16_t port)
 {
-	size_t n = a->family == 6 ? 16 : 4;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ a->a[i]) * 16777619u;
-	h = (h ^ (port >> 8)) * 16777619u;
-	h = (h ^ (port & 0xff)) * 16777619u;
-	return h;
+	size_t n = a->family == 6 ? 4 : 1;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t w;
+		memcpy(&w, a->a + 4 * i, 4);
+		h = mix(h, w);
+	}
+	return mix(h, port);
 }
 
 static int endpoint_cmp(const struct mt_addr *a, uint16_t pa, const struct mt_addr *b, uint16_t pb)
@@ -59,6 +68,7 @@ static int endpoint_cmp(const struct mt_addr *a, uint16_t pa, const struct mt_ad
 static uint32_t seg_hash(const struct mt_tcp_seg *s)
 {
 	uint32_t h = 2166136261u;
+	/* final avalanche below: bucket = low bits */
 	if (endpoint_cmp(&s->src, s->sport, &s->dst, s->dport) < 0) {
 		h = hash_endpoint(h, &s->src, s->sport);
 		h = hash_endpoint(h, &s->dst, s->dport);
@@ -66,6 +76,9 @@ static uint32_t seg_hash(const struct mt_tcp_seg *s)
 		h = hash_endpoint(h, &s->dst, s->dport);
 		h = hash_endpoint(h, &s->src, s->sport);
 	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
 	return h;
 }
 
