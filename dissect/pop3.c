@@ -13,6 +13,7 @@
 #include "base64.h"
 #include "dissector.h"
 #include "lines.h"
+#include "ring.h"
 #include "sasl.h"
 #include "sbuf.h"
 #include "session.h"
@@ -44,8 +45,7 @@ struct pop3 {
 	struct mt_lines ln[2];
 	struct mt_tls_sniff tls;
 
-	struct pend *q;              /* ring, grown on demand up to QMAX */
-	unsigned qcap, qhead, qlen;
+	struct mt_ring q;            /* of struct pend, up to QMAX */
 
 	/* a multi-line reply being read */
 	bool multi;
@@ -237,41 +237,16 @@ static void resp_code_text(const uint8_t *p, size_t n, struct mt_sbuf *b)
 
 /* ---- the pending-command FIFO ---- */
 
-/* Starts at 4 entries and doubles up to QMAX: an idle session stays small. */
-static void q_grow(struct pop3 *st)
-{
-	unsigned cap = st->qcap ? st->qcap * 2 : 4;
-	if (cap > QMAX)
-		cap = QMAX;
-	struct pend *q = mt_xmalloc(cap * sizeof(*q));
-	for (unsigned i = 0; i < st->qlen; i++)
-		q[i] = st->q[(st->qhead + i) % st->qcap];
-	free(st->q);
-	st->q = q;
-	st->qcap = cap;
-	st->qhead = 0;
-}
-
 static void q_push(struct pop3 *st, const struct pend *p)
 {
-	if (st->qlen == st->qcap && st->qcap < QMAX)
-		q_grow(st);
-	if (st->qlen == st->qcap) {   /* full at QMAX: drop the oldest, it will show as unmatched */
-		st->qhead = (st->qhead + 1) % st->qcap;
-		st->qlen--;
-	}
-	st->q[(st->qhead + st->qlen) % st->qcap] = *p;
-	st->qlen++;
+	/* full at QMAX: the oldest is dropped and will show as unmatched */
+	struct pend *e = mt_ring_push(&st->q);
+	*e = *p;
 }
 
 static bool q_pop(struct pop3 *st, struct pend *out)
 {
-	if (!st->qlen)
-		return false;
-	*out = st->q[st->qhead];
-	st->qhead = (st->qhead + 1) % st->qcap;
-	st->qlen--;
-	return true;
+	return mt_ring_pop(&st->q, out);
 }
 
 /* ---- SASL (RFC 5034) ---- */
@@ -784,7 +759,7 @@ static void server_line(struct pop3 *st, const uint8_t *p, size_t n, const struc
 	/* RFC 1939 §4: the server speaks first. With no command pending the
 	 * first status line is the greeting; if the client spoke first (or the
 	 * greeting was not captured) it must also read like one. */
-	if (!st->greeted && (ok || err) && (st->qlen == 0 || (first && s->syn_seen && greeting_like(p, n)))) {
+	if (!st->greeted && (ok || err) && (st->q.len == 0 || (first && s->syn_seen && greeting_like(p, n)))) {
 		st->greeted = true;
 		sess_set_greeting(s, p, n);
 		if (ok) {
@@ -834,7 +809,7 @@ static void server_line(struct pop3 *st, const uint8_t *p, size_t n, const struc
 		return;
 	}
 	mt_sbuf_free(&d);
-	if (!st->greeted && st->qlen == 0 && !s->syn_seen) {
+	if (!st->greeted && st->q.len == 0 && !s->syn_seen) {
 		/* Picked up in the middle of a multi-line reply: data up to ".". */
 		st->multi = true;
 		memset(&st->cur, 0, sizeof(st->cur));
@@ -879,6 +854,7 @@ static int pop3_open(struct mt_session *s)
 	st->ln[DIR_C2S].edit = true;
 	st->ln[DIR_S2C].nvt = MT_NVT_OFF;
 	mt_tls_sniff_init(&st->tls);
+	mt_ring_init(&st->q, sizeof(struct pend), QMAX);
 	s->dissector_state = st;
 	return 0;
 }
@@ -935,7 +911,7 @@ static void pop3_close(struct mt_session *s)
 	mt_bytes_free(&st->apop_ts);
 	mt_bytes_free(&st->user);
 	mt_bytes_free(&st->challenge);
-	free(st->q);
+	mt_ring_free(&st->q);
 	free(st);
 	s->dissector_state = NULL;
 }

@@ -18,6 +18,7 @@
 #include "base64.h"
 #include "dissector.h"
 #include "lines.h"
+#include "ring.h"
 #include "sasl.h"
 #include "sbuf.h"
 #include "session.h"
@@ -79,8 +80,7 @@ struct smtp {
 	bool greeted;
 	bool ehlo_reply_seen;
 	bool starttls_wait;          /* STARTTLS sent, reply not yet seen */
-	struct pend *q;              /* ring, grown on demand up to PEND_MAX */
-	unsigned qcap, qhead, qlen;
+	struct mt_ring q;            /* of struct pend, up to PEND_MAX */
 	struct reply r;
 	struct auth a;
 	/* DATA (RFC 5321 §4.1.1.4) */
@@ -207,45 +207,21 @@ static void line_flags(struct mt_session *s, const struct mt_line_meta *m)
 
 static struct pend *q_head(struct smtp *st)
 {
-	return st->qlen ? &st->q[st->qhead] : NULL;
-}
-
-/* The ring starts small (most sessions never pipeline) and doubles up to
- * PEND_MAX: an idle session costs a few bytes, not PEND_MAX entries. */
-static void q_grow(struct smtp *st)
-{
-	unsigned cap = st->qcap ? st->qcap * 2 : 4;
-	if (cap > PEND_MAX)
-		cap = PEND_MAX;
-	struct pend *q = mt_xmalloc(cap * sizeof(*q));
-	for (unsigned i = 0; i < st->qlen; i++)
-		q[i] = st->q[(st->qhead + i) % st->qcap];
-	free(st->q);
-	st->q = q;
-	st->qcap = cap;
-	st->qhead = 0;
+	return mt_ring_head(&st->q);
 }
 
 static void q_push(struct smtp *st, enum cmd c, size_t line, struct mt_credential *cred)
 {
-	if (st->qlen == st->qcap && st->qcap < PEND_MAX)
-		q_grow(st);
-	if (st->qlen == st->qcap) {   /* full at PEND_MAX: drop the oldest */
-		st->qhead = (st->qhead + 1) % st->qcap;
-		st->qlen--;
-	}
-	struct pend *e = &st->q[(st->qhead + st->qlen) % st->qcap];
+	struct pend *e = mt_ring_push(&st->q);
 	e->cmd = (uint8_t)c;
 	e->line = line;
 	e->cred = cred;
-	st->qlen++;
 }
 
 static struct pend q_pop(struct smtp *st)
 {
-	struct pend e = st->q[st->qhead];
-	st->qhead = (st->qhead + 1) % st->qcap;
-	st->qlen--;
+	struct pend e = { 0 };
+	mt_ring_pop(&st->q, &e);
 	return e;
 }
 
@@ -1210,7 +1186,7 @@ static void reply_done(struct mt_session *s, struct smtp *st, const struct mt_li
 	if (r->ctx == RC_LOST_DOT) {
 		/* The server answered the end of a message whose "." we never saw. */
 		data_end(s, st, false);
-		if (st->qlen && q_head(st)->cmd == CMD_DOT)
+		if (st->q.len && q_head(st)->cmd == CMD_DOT)
 			q_pop(st);
 		return;
 	}
@@ -1398,6 +1374,7 @@ static int smtp_open(struct mt_session *s)
 	st->ln[DIR_S2C].nvt = MT_NVT_OFF;   /* servers do not negotiate telnet options */
 	mt_tls_sniff_init(&st->tls);
 	mt_sbuf_init(&st->bline);
+	mt_ring_init(&st->q, sizeof(struct pend), PEND_MAX);
 	s->dissector_state = st;
 	return 0;
 }
@@ -1477,7 +1454,7 @@ static void smtp_close(struct mt_session *s)
 	mt_lines_free(&st->ln[DIR_C2S]);
 	mt_lines_free(&st->ln[DIR_S2C]);
 	mt_tls_sniff_free(&st->tls);
-	free(st->q);
+	mt_ring_free(&st->q);
 	mt_sbuf_free(&st->bline);
 	free(st);
 	s->dissector_state = NULL;
