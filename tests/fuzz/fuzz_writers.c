@@ -125,13 +125,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 3: {
-			char *mech = take_str(&f, 40);
+			char *raw = take_str(&f, 40), mech[48];
 			if ((op & 0x60) == 0x20)
-				strcpy(mech, "APOP");
+				snprintf(mech, sizeof(mech), "APOP");
 			else if ((op & 0x60) == 0x40)
-				strcpy(mech, "AUTH CRAM-MD5");
+				snprintf(mech, sizeof(mech), "AUTH CRAM-MD5");
+			else
+				snprintf(mech, sizeof(mech), "%s", raw);   /* any bytes from the wire */
 			cred = sess_cred_new(s, mech, frame);
-			free(mech);
+			free(raw);
 			take_bytes(&f, &cred->username, 0, false);
 			take_bytes(&f, &cred->password, 0, false);
 			take_bytes(&f, &cred->authzid, 0, false);
@@ -205,12 +207,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 12: {
 			char *a = take_str(&f, sizeof(s->ndpi) - 1);
-			char *b = take_str(&f, sizeof(s->ndpi_risks) - 1);
+			char *b = take_str(&f, 255);
 			memcpy(s->ndpi, a, strlen(a) + 1);
-			memcpy(s->ndpi_risks, b, strlen(b) + 1);
+			free(s->ndpi_risks);   /* owned by the session */
+			s->ndpi_risks = *b ? b : NULL;
+			if (!*b)
+				free(b);
 			s->ndpi_guessed = op & 0x80;
 			free(a);
-			free(b);
 			break;
 		}
 		case 14:
