@@ -114,6 +114,7 @@ struct msg_priv {
 	struct mt_message pub;        /* first: a struct mt_message * is a struct msg_priv * */
 	EVP_MD_CTX *sha;
 	struct mt_mime *mime;
+	size_t raw_cap;               /* allocated size of pub.raw.data */
 	bool ended;
 };
 
@@ -576,7 +577,15 @@ void sess_msg_data(struct mt_session *s, struct mt_message *msg, const uint8_t *
 			sess_warn(s, W_MESSAGE_TRUNCATED);
 		}
 		if (k) {
-			msg->raw.data = mt_xrealloc(msg->raw.data, msg->raw.len + k + 1);
+			if (msg->raw.len + k + 1 > mp->raw_cap) {
+				/* doubling: a message arriving in many small chunks is
+				 * copied O(n) times in all, not O(n^2) */
+				size_t cap = mp->raw_cap ? mp->raw_cap : 4096;
+				while (cap < msg->raw.len + k + 1)
+					cap *= 2;
+				msg->raw.data = mt_xrealloc(msg->raw.data, cap);
+				mp->raw_cap = cap;
+			}
 			memcpy(msg->raw.data + msg->raw.len, p, k);
 			msg->raw.len += k;
 			s->model->raw_bytes += k;
