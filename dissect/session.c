@@ -580,11 +580,11 @@ void sess_msg_data(struct mt_session *s, struct mt_message *msg, const uint8_t *
 			if (msg->raw.len + k + 1 > mp->raw_cap) {
 				/* doubling: a message arriving in many small chunks is
 				 * copied O(n) times in all, not O(n^2) */
-				size_t cap = mp->raw_cap ? mp->raw_cap : 4096;
-				while (cap < msg->raw.len + k + 1)
-					cap *= 2;
-				msg->raw.data = mt_xrealloc(msg->raw.data, cap);
-				mp->raw_cap = cap;
+				size_t ncap = mp->raw_cap ? mp->raw_cap : 4096;
+				while (ncap < msg->raw.len + k + 1)
+					ncap *= 2;
+				msg->raw.data = mt_xrealloc(msg->raw.data, ncap);
+				mp->raw_cap = ncap;
 			}
 			memcpy(msg->raw.data + msg->raw.len, p, k);
 			msg->raw.len += k;
