@@ -31,6 +31,7 @@ void mt_limits_default(struct mt_limits *l)
 	l->max_transcript = 100000;      /* transcript lines per session */
 	l->max_body_lines = 200;         /* message body lines in a row in a transcript */
 	l->max_raw_total = (size_t)256 << 20; /* message bytes kept for export/UI, in all */
+	l->max_report_sessions = 100000; /* finished sessions kept for the text report */
 	l->brute_force_n = 5;            /* failed logins before the brute_force warning */
 	l->history_per_dir = 4 * KiB;    /* delivered bytes kept to spot overlap conflicts */
 	l->history_total = 32 * MiB;     /* all histories together */

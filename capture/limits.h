@@ -25,6 +25,8 @@ struct mt_limits {
 	size_t max_body_lines;     /* --max-body-lines: message body lines kept in a row in a
 	                            * transcript (the message record has all of it) */
 	size_t max_raw_total;      /* --max-raw-total: message bytes kept over all sessions */
+	size_t max_report_sessions; /* --max-report-sessions: finished sessions the text report
+	                            * keeps for its tables (JSON streams them all) */
 	unsigned brute_force_n;    /* --brute-force N: failed logins before the warning */
 	size_t history_per_dir;    /* --max-history: delivered bytes kept to spot overlap conflicts */
 	size_t history_total;      /* --max-history-total: global cap on that history memory */

@@ -248,12 +248,18 @@ void mt_session_finish(struct mt_session *s)
 	if (m->on_done)
 		m->on_done(m->on_done_user, s);
 	bool empty = !s->bytes_c2s && !s->bytes_s2c && !s->gap_bytes && !s->ncreds;
-	if (m->free_done || (m->drop_empty && empty)) {
-		if (!m->free_done)
+	/* the text report keeps finished sessions for its tables, up to a cap */
+	bool over = m->drop_empty && m->limits.max_report_sessions && m->kept_finished >= m->limits.max_report_sessions;
+	if (m->free_done || (m->drop_empty && (empty || over))) {
+		if (!m->free_done && empty)
 			m->empty_sessions++;
+		else if (!m->free_done)
+			m->unlisted_sessions++;
 		if (s->model_index < m->nsessions && m->sessions[s->model_index] == s)
 			m->sessions[s->model_index] = NULL;
 		session_free(s);
+	} else {
+		m->kept_finished++;
 	}
 }
 

@@ -202,6 +202,8 @@ struct mt_model {
 	bool drop_empty;           /* free a finished session that carried no byte (text
 	                            * report: a SYN flood must not fill memory) */
 	uint64_t empty_sessions;   /* sessions freed by drop_empty */
+	uint64_t unlisted_sessions; /* report mode: sessions past max_report_sessions */
+	size_t kept_finished;      /* finished sessions still held */
 	size_t raw_bytes;          /* message bytes kept (max_raw_total) */
 	char **intern; size_t intern_cap, intern_n;  /* open-addressing set of endpoints */
 	struct mt_session **sessions; size_t nsessions, sessions_cap;

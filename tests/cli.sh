@@ -86,3 +86,5 @@ for line in open(sys.argv[1]):
 assert n >= 4, n
 PY
 then ok "--hashes lines verify against the known passwords"; else nok "--hashes lines verify against the known passwords"; fi
+expect_rc "report keeps at most --max-report-sessions" 0 "$M" -r pcaps/nonstandard-ports-2525-1110.pcap --report --max-report-sessions 3
+grep -q "more sessions not listed" "$T/out" && ok "report says how many sessions it did not list" || nok "report says how many sessions it did not list"

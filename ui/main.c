@@ -82,6 +82,7 @@ static void usage(FILE *out)
 	      "  --max-literal BYTES  --max-transcript LINES  --brute-force N  --frag-timeout SECONDS\n"
 	      "  --max-history BYTES  --max-history-total BYTES   (delivered bytes kept to spot overlap conflicts)\n"
 	      "  --max-body-lines N (message lines in a transcript)  --max-raw-total BYTES (messages kept, in all)\n"
+	      "  --max-report-sessions N (sessions the text report lists; JSON streams them all)\n"
 	      "  -h, --help       this help;  -V, --version  the version\n",
 	      out);
 }
@@ -90,7 +91,7 @@ enum {
 	OPT_JSON = 256, OPT_REPORT, OPT_TUI, OPT_TRANSCRIPT, OPT_REVEAL, OPT_EXPORT, OPT_HASHES, OPT_FORCE,
 	OPT_NO_NDPI, OPT_MAX_FLOWS, OPT_MAX_OOO, OPT_MAX_OOO_TOTAL, OPT_MAX_TAIL, OPT_MAX_LINE, OPT_MAX_FRAGS,
 	OPT_MAX_FRAG_BYTES, OPT_IDLE, OPT_MAX_MESSAGE, OPT_MAX_LITERAL, OPT_MAX_TRANSCRIPT, OPT_BRUTE,
-	OPT_FRAG_TIMEOUT, OPT_MAX_HISTORY, OPT_MAX_HISTORY_TOTAL, OPT_MAX_BODY_LINES, OPT_MAX_RAW_TOTAL,
+	OPT_FRAG_TIMEOUT, OPT_MAX_HISTORY, OPT_MAX_HISTORY_TOTAL, OPT_MAX_BODY_LINES, OPT_MAX_RAW_TOTAL, OPT_MAX_REPORT_SESSIONS,
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "max-history-total", required_argument, NULL, OPT_MAX_HISTORY_TOTAL },
 	{ "max-body-lines", required_argument, NULL, OPT_MAX_BODY_LINES },
 	{ "max-raw-total", required_argument, NULL, OPT_MAX_RAW_TOTAL },
+	{ "max-report-sessions", required_argument, NULL, OPT_MAX_REPORT_SESSIONS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -248,6 +250,9 @@ int main(int argc, char **argv)
 		case OPT_MAX_HISTORY_TOTAL: a.lim.history_total = parse_num("--max-history-total", optarg); break;
 		case OPT_MAX_BODY_LINES: a.lim.max_body_lines = parse_num("--max-body-lines", optarg); break;
 		case OPT_MAX_RAW_TOTAL: a.lim.max_raw_total = parse_num("--max-raw-total", optarg); break;
+		case OPT_MAX_REPORT_SESSIONS:
+			a.lim.max_report_sessions = parse_num("--max-report-sessions", optarg);
+			break;
 		default: usage(stderr); return 2;
 		}
 	}

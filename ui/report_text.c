@@ -73,6 +73,9 @@ void mt_report_text(FILE *out, const struct mt_model *m, bool reveal)
 	        m->counters.packets, nsess, ncreds, nmsgs);
 	if (m->empty_sessions)
 		fprintf(out, "(%" PRIu64 " more TCP connections carried no data and are not listed)\n", m->empty_sessions);
+	if (m->unlisted_sessions)
+		fprintf(out, "(%" PRIu64 " more sessions not listed: --max-report-sessions; --json lists them all)\n",
+		        m->unlisted_sessions);
 	fputc('\n', out);
 
 	fprintf(out, "== Sessions ==\n");
