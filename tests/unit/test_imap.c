@@ -131,19 +131,6 @@ static void dialogue(const struct step *steps, check_fn check)
 	dt_free(&b);
 }
 
-static const struct mt_credential *cred(const struct dt *t, size_t i)
-{
-	assert_true(i < t->s->ncreds);
-	return t->s->creds[i];
-}
-
-static void assert_bytes(const struct mt_bytes *b, const char *want)
-{
-	assert_non_null(b->data);
-	assert_int_equal(b->len, strlen(want));
-	assert_memory_equal(b->data, want, b->len);
-}
-
 static const struct mt_line *line_with_decoded(const struct dt *t, const char *needle)
 {
 	for (size_t i = 0; i < t->s->nlines; i++) {
@@ -154,26 +141,17 @@ static const struct mt_line *line_with_decoded(const struct dt *t, const char *n
 	return NULL;
 }
 
-static void sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-}
-
 #define GREETING "* OK [CAPABILITY IMAP4rev1 SASL-IR LITERAL+ STARTTLS AUTH=PLAIN AUTH=CRAM-MD5] Dovecot (Debian) ready.\r\n"
 
 /* ---- LOGIN ---- */
 
 static void check_login_atom_quoted(struct dt *t, bool bytewise)
 {
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_int_equal(t->s->ncreds, 1);
 	assert_string_equal(c->mechanism, "LOGIN");
-	assert_bytes(&c->username, "user");
-	assert_bytes(&c->password, "pass");
+	dt_assert_bytes(&c->username, "user");
+	dt_assert_bytes(&c->password, "pass");
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_int_equal(c->typed, bytewise);
 	assert_string_equal(t->s->server_software, "Dovecot (Debian)");
@@ -205,9 +183,9 @@ static void test_login_atom_quoted(void **state)
 static void check_login_escapes(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
-	assert_bytes(&c->username, "user name");
-	assert_bytes(&c->password, "p a\"ss");
+	const struct mt_credential *c = dt_cred(t, 0);
+	dt_assert_bytes(&c->username, "user name");
+	dt_assert_bytes(&c->password, "p a\"ss");
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	const struct mt_line *l = dt_find_line(t, "a1 LOGIN");
 	assert_non_null(l);
@@ -227,10 +205,10 @@ static void check_login_literals(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
 	assert_int_equal(t->s->ncreds, 1);
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_string_equal(c->mechanism, "LOGIN");
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "s3cret");
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "s3cret");
 	assert_false(c->password.truncated);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	/* the password literal is a transcript line of its own, masked */
@@ -271,9 +249,9 @@ static void test_login_literals_nonsync(void **state)
 static void check_login_mixed(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "s3 cret");
+	const struct mt_credential *c = dt_cred(t, 0);
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "s3 cret");
 	const struct mt_line *l = dt_find_line(t, "\"s3 cret\"");
 	assert_non_null(l);
 	assert_true(l->secret);
@@ -291,9 +269,9 @@ static void test_login_literal_user_quoted_pass(void **state)
 static void check_login_failure(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
-	assert_bytes(&c->username, "bob");
-	assert_bytes(&c->password, "wrong");
+	const struct mt_credential *c = dt_cred(t, 0);
+	dt_assert_bytes(&c->username, "bob");
+	dt_assert_bytes(&c->password, "wrong");
 	assert_int_equal(c->outcome, OUTCOME_FAILURE);
 	assert_true(c->reply_frame > 0);
 	assert_true(sess_has_warning(t->s, W_AUTH_FAILED));
@@ -316,11 +294,11 @@ static void check_auth_plain(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
 	assert_int_equal(t->s->ncreds, 1);
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_string_equal(c->mechanism, "AUTHENTICATE PLAIN");
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "s3cret");
-	assert_bytes(&c->authzid, "");
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "s3cret");
+	dt_assert_bytes(&c->authzid, "");
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	const struct mt_line *l = dt_find_line(t, "AGFsaWNlAHMzY3JldA==");
 	assert_non_null(l);
@@ -353,10 +331,10 @@ static void test_auth_plain_continuation(void **state)
 static void check_auth_login(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_string_equal(c->mechanism, "AUTHENTICATE LOGIN");
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "s3cret");
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "s3cret");
 	assert_int_equal(c->outcome, OUTCOME_FAILURE);
 	assert_non_null(line_with_decoded(t, "[Username:]"));
 	assert_non_null(line_with_decoded(t, "[Password:]"));
@@ -382,11 +360,11 @@ static void test_auth_login(void **state)
 static void check_cram(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_string_equal(c->mechanism, "AUTHENTICATE CRAM-MD5");
-	assert_bytes(&c->username, "tim");
-	assert_bytes(&c->challenge, "<1896.697170952@postoffice.reston.mci.net>");
-	assert_bytes(&c->response, "b913a602c7eda7a495b4e6e7334d3890");
+	dt_assert_bytes(&c->username, "tim");
+	dt_assert_bytes(&c->challenge, "<1896.697170952@postoffice.reston.mci.net>");
+	dt_assert_bytes(&c->response, "b913a602c7eda7a495b4e6e7334d3890");
 	assert_int_equal(c->password.len, 0);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_true(sess_has_warning(t->s, W_CHALLENGE_RESPONSE_CRACKABLE));
@@ -408,10 +386,10 @@ static void test_auth_cram_md5(void **state)
 static void check_xoauth2(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_string_equal(c->mechanism, "AUTHENTICATE XOAUTH2");
-	assert_bytes(&c->username, "someuser@example.com");
-	assert_bytes(&c->password, "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg");
+	dt_assert_bytes(&c->username, "someuser@example.com");
+	dt_assert_bytes(&c->password, "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg");
 	const struct mt_line *l = dt_find_line(t, "a AUTHENTICATE XOAUTH2 ");
 	assert_non_null(l);
 	assert_true(l->secret);
@@ -433,7 +411,7 @@ static void test_auth_xoauth2(void **state)
 static void check_cancel(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_true(c->cancelled);
 	assert_int_equal(c->outcome, OUTCOME_UNKNOWN);
 	assert_false(sess_has_warning(t->s, W_AUTH_FAILED));
@@ -441,8 +419,8 @@ static void check_cancel(struct dt *t, bool bytewise)
 	assert_non_null(line_with_decoded(t, "cancelled by the client"));
 	/* after the exchange, commands are commands again */
 	assert_int_equal(t->s->ncreds, 2);
-	assert_bytes(&cred(t, 1)->username, "alice");
-	assert_int_equal(cred(t, 1)->outcome, OUTCOME_SUCCESS);
+	dt_assert_bytes(&dt_cred(t, 1)->username, "alice");
+	assert_int_equal(dt_cred(t, 1)->outcome, OUTCOME_SUCCESS);
 }
 
 static void test_auth_cancel(void **state)
@@ -462,7 +440,7 @@ static void check_logindisabled(struct dt *t, bool bytewise)
 	(void)bytewise;
 	assert_true(t->s->logindisabled);
 	assert_true(sess_has_warning(t->s, W_LOGINDISABLED_IGNORED));
-	assert_int_equal(cred(t, 0)->outcome, OUTCOME_FAILURE);
+	assert_int_equal(dt_cred(t, 0)->outcome, OUTCOME_FAILURE);
 	assert_non_null(line_with_decoded(t, "server requires TLS"));
 }
 
@@ -549,7 +527,7 @@ static void check_starttls_refused(struct dt *t, bool bytewise)
 	assert_int_equal(t->s->tls, TLS_NONE);
 	/* decoding goes on in clear */
 	assert_int_equal(t->s->ncreds, 1);
-	assert_int_equal(cred(t, 0)->outcome, OUTCOME_SUCCESS);
+	assert_int_equal(dt_cred(t, 0)->outcome, OUTCOME_SUCCESS);
 }
 
 static void test_starttls_refused(void **state)
@@ -627,7 +605,7 @@ static void check_fetch(struct dt *t, bool bytewise)
 	assert_int_equal(t->s->nmsgs, 1);
 	const struct mt_message *m = t->s->msgs[0];
 	char sha[65];
-	sha256_hex(MSG, strlen(MSG), sha);
+	dt_sha256_hex(MSG, strlen(MSG), sha);
 	assert_int_equal(m->dir, DIR_S2C);
 	assert_string_equal(m->command, "a5 FETCH 1 BODY[]");
 	assert_int_equal(m->size, strlen(MSG));
@@ -707,9 +685,9 @@ static void check_huge_literal(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
 	assert_int_equal(t->s->ncreds, 1);
-	const struct mt_credential *c = cred(t, 0);
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "abc");
+	const struct mt_credential *c = dt_cred(t, 0);
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "abc");
 	assert_true(c->password.truncated);
 	assert_int_equal(c->outcome, OUTCOME_UNKNOWN);
 	assert_int_equal(t->s->nmsgs, 1);
@@ -731,8 +709,8 @@ static void test_literal_4gb(void **state)
 static void check_literal_longer_than_stream(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
-	assert_bytes(&c->password, "short");
+	const struct mt_credential *c = dt_cred(t, 0);
+	dt_assert_bytes(&c->password, "short");
 	assert_true(c->password.truncated);
 	assert_int_equal(c->outcome, OUTCOME_UNKNOWN);
 }
@@ -748,9 +726,9 @@ static void check_max_literal(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
 	assert_int_equal(t->s->ncreds, 1);
-	const struct mt_credential *c = cred(t, 0);
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "01234567");   /* max_literal bytes kept */
+	const struct mt_credential *c = dt_cred(t, 0);
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "01234567");   /* max_literal bytes kept */
 	assert_true(c->password.truncated);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_non_null(line_with_decoded(t, "[password] [literal of 20 bytes, first 8 kept]"));
@@ -800,7 +778,7 @@ static void check_gap_in_line(struct dt *t, bool bytewise)
 	(void)bytewise;
 	/* the cut line is shown, not acted on; the next line is a command again */
 	assert_int_equal(t->s->ncreds, 1);
-	assert_bytes(&cred(t, 0)->username, "bob");
+	dt_assert_bytes(&dt_cred(t, 0)->username, "bob");
 	assert_non_null(line_with_decoded(t, "[incomplete line: gap follows]"));
 }
 
@@ -872,9 +850,9 @@ static void check_compress(struct dt *t, bool bytewise)
 	(void)bytewise;
 	assert_non_null(line_with_decoded(t, "COMPRESS accepted"));
 	assert_int_equal(t->s->ncreds, 1);
-	assert_bytes(&cred(t, 0)->username, "alice");
-	assert_bytes(&cred(t, 0)->password, "zipped");
-	assert_int_equal(cred(t, 0)->outcome, OUTCOME_SUCCESS);
+	dt_assert_bytes(&dt_cred(t, 0)->username, "alice");
+	dt_assert_bytes(&dt_cred(t, 0)->password, "zipped");
+	assert_int_equal(dt_cred(t, 0)->outcome, OUTCOME_SUCCESS);
 	assert_non_null(line_with_decoded(t, "[2 messages in the mailbox]"));
 }
 
@@ -901,9 +879,9 @@ static void test_compress_deflate(void **state)
 static void check_ntlm(struct dt *t, bool bytewise)
 {
 	(void)bytewise;
-	const struct mt_credential *c = cred(t, 0);
+	const struct mt_credential *c = dt_cred(t, 0);
 	assert_string_equal(c->mechanism, "AUTHENTICATE NTLM");
-	assert_bytes(&c->username, "IMAPDOM\\kate");
+	dt_assert_bytes(&c->username, "IMAPDOM\\kate");
 	assert_int_equal(c->password.len, 0);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	const struct mt_line *l = line_with_decoded(t, "[NTLM authenticate]");
@@ -983,9 +961,9 @@ static void check_garbage(struct dt *t, bool bytewise)
 	(void)bytewise;
 	assert_true(t->s->nlines > 0);
 	assert_int_equal(t->s->ncreds, 2);   /* the LOGIN without password, AUTHENTICATE FOO */
-	assert_int_equal(cred(t, 0)->password.len, 0);
-	assert_string_equal(cred(t, 1)->mechanism, "AUTHENTICATE FOO");
-	assert_int_equal(cred(t, 1)->outcome, OUTCOME_FAILURE);
+	assert_int_equal(dt_cred(t, 0)->password.len, 0);
+	assert_string_equal(dt_cred(t, 1)->mechanism, "AUTHENTICATE FOO");
+	assert_int_equal(dt_cred(t, 1)->outcome, OUTCOME_FAILURE);
 }
 
 static void test_garbage(void **state)

@@ -45,99 +45,17 @@ static void play(struct dt *t, const struct step *st, size_t n, bool bytewise, b
 	dt_finish(t);
 }
 
-static void same_bytes(const struct mt_bytes *a, const struct mt_bytes *b)
-{
-	assert_int_equal(a->len, b->len);
-	if (a->len)
-		assert_memory_equal(a->data, b->data, a->len);
-}
-
-static void same_str(const char *a, const char *b)
-{
-	if (!a || !b)
-		assert_true(a == b);
-	else
-		assert_string_equal(a, b);
-}
-
-/* Everything but frame numbers and the typed flag must agree. */
-static void compare(const struct dt *a, const struct dt *b)
-{
-	const struct mt_session *x = a->s, *y = b->s;
-	assert_int_equal(x->ncreds, y->ncreds);
-	for (size_t i = 0; i < x->ncreds; i++) {
-		const struct mt_credential *p = x->creds[i], *q = y->creds[i];
-		assert_string_equal(p->mechanism, q->mechanism);
-		same_bytes(&p->username, &q->username);
-		same_bytes(&p->password, &q->password);
-		same_bytes(&p->authzid, &q->authzid);
-		same_bytes(&p->challenge, &q->challenge);
-		same_bytes(&p->response, &q->response);
-		assert_int_equal(p->outcome, q->outcome);
-		assert_int_equal(p->cancelled, q->cancelled);
-	}
-	assert_int_equal(x->nmsgs, y->nmsgs);
-	for (size_t i = 0; i < x->nmsgs; i++) {
-		assert_string_equal(x->msgs[i]->command, y->msgs[i]->command);
-		assert_int_equal(x->msgs[i]->size, y->msgs[i]->size);
-		assert_string_equal(x->msgs[i]->sha256, y->msgs[i]->sha256);
-		assert_int_equal(x->msgs[i]->complete, y->msgs[i]->complete);
-		same_str(x->msgs[i]->subject, y->msgs[i]->subject);
-	}
-	assert_int_equal(x->warnings, y->warnings);
-	assert_int_equal(x->starttls.offered, y->starttls.offered);
-	assert_int_equal(x->starttls.requested, y->starttls.requested);
-	assert_int_equal(x->starttls.accepted, y->starttls.accepted);
-	assert_int_equal(x->starttls.tls_seen, y->starttls.tls_seen);
-	same_str(x->sni, y->sni);
-	assert_string_equal(x->server_software, y->server_software);
-	same_bytes(&x->greeting, &y->greeting);
-	assert_int_equal(x->nauth_mechs, y->nauth_mechs);
-	assert_int_equal(x->nlines, y->nlines);
-	for (size_t i = 0; i < x->nlines; i++) {
-		const struct mt_line *l = &x->lines[i], *m = &y->lines[i];
-		assert_int_equal(l->dir, m->dir);
-		assert_int_equal(l->kind, m->kind);
-		same_bytes(&l->text, &m->text);
-		same_str(l->decoded, m->decoded);
-		same_str(l->decoded_masked, m->decoded_masked);
-		assert_int_equal(l->secret, m->secret);
-	}
-}
-
 /* Plays whole and bytewise, compares, and leaves the whole run in *w. */
 static void run_both(struct dt *w, const struct step *st, size_t n, bool syn)
 {
 	struct dt b;
 	play(w, st, n, false, syn);
 	play(&b, st, n, true, syn);
-	compare(w, &b);
+	dt_assert_same(w, &b);
 	dt_free(&b);
 }
 
 #define RUN(w, steps) run_both(w, steps, sizeof(steps) / sizeof(steps[0]), true)
-
-static const struct mt_credential *cred(const struct dt *t, size_t i)
-{
-	assert_true(i < t->s->ncreds);
-	return t->s->creds[i];
-}
-
-static void assert_bytes(const struct mt_bytes *b, const char *s)
-{
-	assert_non_null(b->data);
-	assert_int_equal(b->len, strlen(s));
-	assert_memory_equal(b->data, s, b->len);
-}
-
-static void sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-}
 
 static const struct mt_line *line_kind(const struct dt *t, const char *needle, int kind)
 {
@@ -171,10 +89,10 @@ static void test_greeting_user_pass_success(void **state)
 	assert_non_null(t.s->greeting.data);
 	assert_true(strstr(t.s->greeting.data, "Qpopper") != NULL);
 	assert_int_equal(t.s->ncreds, 1);
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "USER/PASS");
-	assert_bytes(&c->username, "labtest");
-	assert_bytes(&c->password, "lab2023");
+	dt_assert_bytes(&c->username, "labtest");
+	dt_assert_bytes(&c->password, "lab2023");
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_int_equal(c->frame, 4);        /* the PASS frame */
 	assert_int_equal(c->reply_frame, 5);
@@ -208,9 +126,9 @@ static void test_user_pass_failure_resp_code(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	const struct mt_credential *c = cred(&t, 0);
-	assert_bytes(&c->username, "labtest");
-	assert_bytes(&c->password, "wrong pw");   /* RFC 1939: spaces belong to the password */
+	const struct mt_credential *c = dt_cred(&t, 0);
+	dt_assert_bytes(&c->username, "labtest");
+	dt_assert_bytes(&c->password, "wrong pw");   /* RFC 1939: spaces belong to the password */
 	assert_int_equal(c->outcome, OUTCOME_FAILURE);
 	assert_true(sess_has_warning(t.s, W_AUTH_FAILED));
 	assert_int_equal(t.s->failed_logins, 1);
@@ -263,9 +181,9 @@ static void test_user_rejected(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_bytes(&cred(&t, 0)->username, "nobody");
-	assert_int_equal(cred(&t, 0)->password.len, 0);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_FAILURE);
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "nobody");
+	assert_int_equal(dt_cred(&t, 0)->password.len, 0);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_FAILURE);
 	assert_false(sess_has_warning(t.s, W_CLEARTEXT_CREDENTIALS));
 	dt_free(&t);
 }
@@ -282,8 +200,8 @@ static void test_pipelined_user_pass_rejected_once(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_bytes(&cred(&t, 0)->password, "x");
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_FAILURE);
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "x");
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_FAILURE);
 	assert_int_equal(t.s->failed_logins, 1);
 	dt_free(&t);
 }
@@ -299,11 +217,11 @@ static void test_apop(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "APOP");
-	assert_bytes(&c->username, "mrose");
-	assert_bytes(&c->challenge, "<1896.697170952@dbc.mtview.ca.us>");
-	assert_bytes(&c->response, "c4c9334bac560ecc979e58001b3e22fb");
+	dt_assert_bytes(&c->username, "mrose");
+	dt_assert_bytes(&c->challenge, "<1896.697170952@dbc.mtview.ca.us>");
+	dt_assert_bytes(&c->response, "c4c9334bac560ecc979e58001b3e22fb");
 	assert_int_equal(c->password.len, 0);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_true(sess_has_warning(t.s, W_CHALLENGE_RESPONSE_CRACKABLE));
@@ -321,10 +239,10 @@ static void test_auth_plain_inline(void **state)
 	};
 	struct dt t;
 	RUN(&t, st);
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "AUTH PLAIN");
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "s3cret");
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "s3cret");
 	assert_int_equal(c->authzid.len, 0);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	const struct mt_line *l = dt_find_line(&t, "AUTH PLAIN");
@@ -351,12 +269,12 @@ static void test_auth_pipelined(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 2);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_SUCCESS);
 	assert_non_null(line_kind(&t, "STAT", LINE_TEXT));
 	assert_null(dt_find_line(&t, "STAT")->decoded);
-	assert_bytes(&cred(&t, 1)->username, "bob");
-	assert_bytes(&cred(&t, 1)->password, "pw");
-	assert_int_equal(cred(&t, 1)->outcome, OUTCOME_FAILURE);
+	dt_assert_bytes(&dt_cred(&t, 1)->username, "bob");
+	dt_assert_bytes(&dt_cred(&t, 1)->password, "pw");
+	assert_int_equal(dt_cred(&t, 1)->outcome, OUTCOME_FAILURE);
 	dt_free(&t);
 }
 
@@ -376,11 +294,11 @@ static void test_auth_plain_continuation(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "AUTH PLAIN");
-	assert_bytes(&c->authzid, "admin");
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "bad");
+	dt_assert_bytes(&c->authzid, "admin");
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "bad");
 	assert_int_equal(c->outcome, OUTCOME_FAILURE);
 	assert_int_equal(c->frame, 4);
 	/* after the exchange, lines are commands again */
@@ -402,10 +320,10 @@ static void test_auth_login(void **state)
 	};
 	struct dt t;
 	RUN(&t, st);
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "AUTH LOGIN");
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "s3cret");
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "s3cret");
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_string_equal(dt_find_line(&t, "+ VXNlcm5hbWU6")->decoded, "[Username:]");
 	assert_string_equal(dt_find_line(&t, "+ UGFzc3dvcmQ6")->decoded, "[Password:]");
@@ -428,9 +346,9 @@ static void test_auth_login_initial_response(void **state)
 	};
 	struct dt t;
 	RUN(&t, st);
-	const struct mt_credential *c = cred(&t, 0);
-	assert_bytes(&c->username, "alice");
-	assert_bytes(&c->password, "s3cret");
+	const struct mt_credential *c = dt_cred(&t, 0);
+	dt_assert_bytes(&c->username, "alice");
+	dt_assert_bytes(&c->password, "s3cret");
 	assert_int_equal(c->outcome, OUTCOME_FAILURE);
 	dt_free(&t);
 }
@@ -448,11 +366,11 @@ static void test_auth_cram_md5(void **state)
 	};
 	struct dt t;
 	RUN(&t, st);
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "AUTH CRAM-MD5");
-	assert_bytes(&c->username, "tim");
-	assert_bytes(&c->challenge, "<1896.697170952@postoffice.reston.mci.net>");
-	assert_bytes(&c->response, "b913a602c7eda7a495b4e6e7334d3890");
+	dt_assert_bytes(&c->username, "tim");
+	dt_assert_bytes(&c->challenge, "<1896.697170952@postoffice.reston.mci.net>");
+	dt_assert_bytes(&c->response, "b913a602c7eda7a495b4e6e7334d3890");
 	assert_int_equal(c->password.len, 0);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_true(sess_has_warning(t.s, W_CHALLENGE_RESPONSE_CRACKABLE));
@@ -479,10 +397,10 @@ static void test_auth_xoauth2(void **state)
 	run_both(&t, st, sizeof(st) / sizeof(st[0]), false);
 	assert_int_equal(t.s->nauth_mechs, 3);
 	assert_string_equal(t.s->auth_mechs[1], "XOAUTH2");
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "AUTH XOAUTH2");
-	assert_bytes(&c->username, "joe.speedboat");
-	assert_bytes(&c->password, "AAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	dt_assert_bytes(&c->username, "joe.speedboat");
+	dt_assert_bytes(&c->password, "AAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_null(t.s->greeting.data);   /* the first reply answered CAPA */
 	dt_free(&t);
@@ -490,7 +408,7 @@ static void test_auth_xoauth2(void **state)
 	run_both(&t, st, sizeof(st) / sizeof(st[0]), true);
 	assert_null(t.s->greeting.data);
 	assert_int_equal(t.s->nauth_mechs, 3);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_SUCCESS);
 	dt_free(&t);
 }
 
@@ -528,10 +446,10 @@ static void test_auth_cancel_and_unknown_mech(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 2);
-	assert_true(cred(&t, 0)->cancelled);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_FAILURE);
-	assert_string_equal(cred(&t, 1)->mechanism, "AUTH GSSAPI");
-	assert_int_equal(cred(&t, 1)->outcome, OUTCOME_FAILURE);
+	assert_true(dt_cred(&t, 0)->cancelled);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_FAILURE);
+	assert_string_equal(dt_cred(&t, 1)->mechanism, "AUTH GSSAPI");
+	assert_int_equal(dt_cred(&t, 1)->outcome, OUTCOME_FAILURE);
 	assert_non_null(line_kind(&t, "NOOP", LINE_TEXT));
 	dt_free(&t);
 }
@@ -753,7 +671,7 @@ static void test_retr_byte_stuffed(void **state)
 	assert_int_equal(t.s->nmsgs, 1);
 	const struct mt_message *m = t.s->msgs[0];
 	char hex[65];
-	sha256_hex(UNSTUFFED_MSG, strlen(UNSTUFFED_MSG), hex);
+	dt_sha256_hex(UNSTUFFED_MSG, strlen(UNSTUFFED_MSG), hex);
 	assert_string_equal(m->command, "RETR 1");
 	assert_int_equal(m->dir, DIR_S2C);
 	assert_int_equal(m->size, strlen(UNSTUFFED_MSG));
@@ -810,7 +728,7 @@ static void test_pipelined(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_SUCCESS);
 	assert_int_equal(t.s->nmsgs, 1);
 	assert_string_equal(t.s->msgs[0]->command, "RETR 1");
 	assert_true(t.s->msgs[0]->complete);
@@ -843,12 +761,12 @@ static void test_typed_with_backspace(void **state)
 	struct dt t, w;
 	play(&t, typed, 5, true, true);
 	play(&w, whole, 5, false, true);
-	compare(&t, &w);
-	const struct mt_credential *c = cred(&t, 0);
-	assert_bytes(&c->username, "labtest");
-	assert_bytes(&c->password, "lab2023");
+	dt_assert_same(&t, &w);
+	const struct mt_credential *c = dt_cred(&t, 0);
+	dt_assert_bytes(&c->username, "labtest");
+	dt_assert_bytes(&c->password, "lab2023");
 	assert_true(c->typed);
-	assert_false(cred(&w, 0)->typed);
+	assert_false(dt_cred(&w, 0)->typed);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	const struct mt_line *l = dt_find_line(&t, "user labtest");
 	assert_non_null(l);
@@ -877,8 +795,8 @@ static void test_telnet_negotiation_on_pop3(void **state)
 	};
 	struct dt t;
 	RUN(&t, st);
-	assert_bytes(&cred(&t, 0)->username, "bob");
-	assert_bytes(&cred(&t, 0)->password, "hunter2");
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "bob");
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "hunter2");
 	dt_free(&t);
 }
 
@@ -1023,9 +941,9 @@ static void test_bare_lf_and_junk_reply(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_true(sess_has_warning(t.s, W_BARE_LF));
-	assert_bytes(&cred(&t, 0)->username, "zeek@zeek.org");
-	assert_bytes(&cred(&t, 0)->password, "zeek");
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "zeek@zeek.org");
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "zeek");
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_SUCCESS);
 	assert_non_null(line_kind(&t, "+OK 1 236", LINE_TEXT));
 	dt_free(&t);
 }
@@ -1040,7 +958,7 @@ static void test_no_reply_unknown(void **state)
 	struct dt t;
 	RUN(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
 	dt_free(&t);
 }
 

@@ -59,71 +59,6 @@ static void play(struct dt *t, const struct mt_dissector *d, const struct step *
 	dt_finish(t);
 }
 
-static void same_bytes(const struct mt_bytes *a, const struct mt_bytes *b)
-{
-	assert_int_equal(a->len, b->len);
-	if (a->len)
-		assert_memory_equal(a->data, b->data, a->len);
-}
-
-static void same_str(const char *a, const char *b)
-{
-	if (!a || !b)
-		assert_true(a == b);
-	else
-		assert_string_equal(a, b);
-}
-
-/* The whole-segment run and the byte-per-segment run agree. */
-static void same_result(const struct dt *a, const struct dt *b)
-{
-	const struct mt_session *x = a->s, *y = b->s;
-	assert_int_equal(x->ncreds, y->ncreds);
-	for (size_t i = 0; i < x->ncreds; i++) {
-		const struct mt_credential *c = x->creds[i], *d = y->creds[i];
-		assert_string_equal(c->mechanism, d->mechanism);
-		same_bytes(&c->username, &d->username);
-		same_bytes(&c->password, &d->password);
-		same_bytes(&c->authzid, &d->authzid);
-		same_bytes(&c->challenge, &d->challenge);
-		same_bytes(&c->response, &d->response);
-		assert_int_equal(c->outcome, d->outcome);
-		assert_int_equal(c->cancelled, d->cancelled);
-		assert_int_equal(c->tls, d->tls);
-	}
-	assert_int_equal(x->nmsgs, y->nmsgs);
-	for (size_t i = 0; i < x->nmsgs; i++) {
-		assert_string_equal(x->msgs[i]->command, y->msgs[i]->command);
-		assert_int_equal(x->msgs[i]->size, y->msgs[i]->size);
-		assert_string_equal(x->msgs[i]->sha256, y->msgs[i]->sha256);
-		assert_int_equal(x->msgs[i]->complete, y->msgs[i]->complete);
-	}
-	assert_int_equal(x->warnings, y->warnings);
-	assert_int_equal(x->starttls.offered, y->starttls.offered);
-	assert_int_equal(x->starttls.requested, y->starttls.requested);
-	assert_int_equal(x->starttls.accepted, y->starttls.accepted);
-	assert_int_equal(x->starttls.tls_seen, y->starttls.tls_seen);
-	assert_int_equal(x->tls, y->tls);
-	same_str(x->sni, y->sni);
-	assert_string_equal(x->server_software, y->server_software);
-	same_bytes(&x->greeting, &y->greeting);
-	assert_int_equal(x->nauth_mechs, y->nauth_mechs);
-	for (size_t i = 0; i < x->nauth_mechs; i++)
-		assert_string_equal(x->auth_mechs[i], y->auth_mechs[i]);
-	assert_int_equal(x->nlines, y->nlines);
-	for (size_t i = 0; i < x->nlines; i++) {
-		const struct mt_line *l = &x->lines[i], *m = &y->lines[i];
-		assert_int_equal(l->dir, m->dir);
-		assert_int_equal(l->kind, m->kind);
-		same_bytes(&l->text, &m->text);
-		same_str(l->decoded, m->decoded);
-		same_str(l->decoded_masked, m->decoded_masked);
-		assert_int_equal(l->secret, m->secret);
-		assert_int_equal(l->secret_off, m->secret_off);
-		assert_int_equal(l->secret_len, m->secret_len);
-	}
-}
-
 /* Plays the dialogue both ways, checks they agree, keeps the whole run in
  * *t (and the bytewise one in *tb, if asked). */
 static void run2(struct dt *t, struct dt *tb, const struct mt_dissector *d, const struct step *steps)
@@ -131,7 +66,7 @@ static void run2(struct dt *t, struct dt *tb, const struct mt_dissector *d, cons
 	struct dt b;
 	play(t, d, steps, false);
 	play(&b, d, steps, true);
-	same_result(t, &b);
+	dt_assert_same(t, &b);
 	/* Per-character input of a secret is recorded as typed. */
 	for (size_t i = 0; i < b.s->ncreds; i++)
 		if (b.s->creds[i]->password.len || b.s->creds[i]->username.len)
@@ -152,18 +87,6 @@ static void run(struct dt *t, const struct step *steps)
 static bool warned(const struct dt *t, enum mt_warning w)
 {
 	return sess_has_warning(t->s, w);
-}
-
-static const struct mt_credential *cred(const struct dt *t, size_t i)
-{
-	assert_true(i < t->s->ncreds);
-	return t->s->creds[i];
-}
-
-static void assert_bytes(const struct mt_bytes *b, const char *want)
-{
-	assert_int_equal(b->len, strlen(want));
-	assert_memory_equal(b->data ? b->data : "", want, b->len);
 }
 
 /* The last transcript line whose raw text is exactly `text`. */
@@ -197,15 +120,6 @@ static void assert_decoded_has(const struct mt_line *l, const char *needle)
 		fail_msg("decoded \"%s\" lacks \"%s\"", l->decoded, needle);
 }
 
-static void sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-}
-
 static char *b64(const void *p, size_t n)
 {
 	char *out = malloc(4 * ((n + 2) / 3) + 1);
@@ -228,7 +142,7 @@ static void test_greeting_capabilities(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_string_equal(t.s->server_software, "Exim 4.96");
-	assert_bytes(&t.s->greeting, "220 mail.example.com ESMTP Exim 4.96 Mon, 01 Jan 2024 10:00:00 +0000");
+	dt_assert_bytes(&t.s->greeting, "220 mail.example.com ESMTP Exim 4.96 Mon, 01 Jan 2024 10:00:00 +0000");
 	assert_int_equal(t.s->starttls.offered, TRI_TRUE);
 	assert_int_equal(t.s->starttls.requested, TRI_FALSE);
 	assert_int_equal(t.s->nauth_mechs, 4);
@@ -285,14 +199,14 @@ static void test_auth_login(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 2);
-	assert_string_equal(cred(&t, 0)->mechanism, "AUTH LOGIN");
-	assert_bytes(&cred(&t, 0)->username, "alice");
-	assert_bytes(&cred(&t, 0)->password, "wrong");
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_FAILURE);
-	assert_bytes(&cred(&t, 1)->username, "alice");
-	assert_bytes(&cred(&t, 1)->password, "s3cret");
-	assert_int_equal(cred(&t, 1)->outcome, OUTCOME_SUCCESS);
-	assert_true(cred(&t, 1)->reply_frame > cred(&t, 1)->frame);
+	assert_string_equal(dt_cred(&t, 0)->mechanism, "AUTH LOGIN");
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "alice");
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "wrong");
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_FAILURE);
+	dt_assert_bytes(&dt_cred(&t, 1)->username, "alice");
+	dt_assert_bytes(&dt_cred(&t, 1)->password, "s3cret");
+	assert_int_equal(dt_cred(&t, 1)->outcome, OUTCOME_SUCCESS);
+	assert_true(dt_cred(&t, 1)->reply_frame > dt_cred(&t, 1)->frame);
 
 	const struct mt_line *l = line_eq(&t, "334 VXNlcm5hbWU6");
 	assert_string_equal(l->decoded, "[Username:]");
@@ -334,15 +248,15 @@ static void test_auth_plain(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 2);
-	assert_string_equal(cred(&t, 0)->mechanism, "AUTH PLAIN");
-	assert_bytes(&cred(&t, 0)->username, "alice");
-	assert_bytes(&cred(&t, 0)->password, "s3cret");
-	assert_int_equal(cred(&t, 0)->authzid.len, 0);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_FAILURE);
-	assert_bytes(&cred(&t, 1)->authzid, "admin");
-	assert_bytes(&cred(&t, 1)->username, "bob");
-	assert_bytes(&cred(&t, 1)->password, "pa ss");
-	assert_int_equal(cred(&t, 1)->outcome, OUTCOME_SUCCESS);
+	assert_string_equal(dt_cred(&t, 0)->mechanism, "AUTH PLAIN");
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "alice");
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "s3cret");
+	assert_int_equal(dt_cred(&t, 0)->authzid.len, 0);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_FAILURE);
+	dt_assert_bytes(&dt_cred(&t, 1)->authzid, "admin");
+	dt_assert_bytes(&dt_cred(&t, 1)->username, "bob");
+	dt_assert_bytes(&dt_cred(&t, 1)->password, "pa ss");
+	assert_int_equal(dt_cred(&t, 1)->outcome, OUTCOME_SUCCESS);
 
 	const struct mt_line *l = line_eq(&t, "AUTH PLAIN AGFsaWNlAHMzY3JldA==");
 	assert_string_equal(l->decoded, "authzid=\"\" user=\"alice\" pass=\"s3cret\"");
@@ -371,11 +285,11 @@ static void test_cram_md5(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	const struct mt_credential *c = cred(&t, 0);
+	const struct mt_credential *c = dt_cred(&t, 0);
 	assert_string_equal(c->mechanism, "AUTH CRAM-MD5");
-	assert_bytes(&c->challenge, "<1896.697170952@postoffice.reston.mci.net>");
-	assert_bytes(&c->username, "tim");
-	assert_bytes(&c->response, "b913a602c7eda7a495b4e6e7334d3890");
+	dt_assert_bytes(&c->challenge, "<1896.697170952@postoffice.reston.mci.net>");
+	dt_assert_bytes(&c->username, "tim");
+	dt_assert_bytes(&c->response, "b913a602c7eda7a495b4e6e7334d3890");
 	assert_int_equal(c->password.len, 0);
 	assert_int_equal(c->outcome, OUTCOME_SUCCESS);
 	assert_decoded_has(line_eq(&t, "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"),
@@ -407,14 +321,14 @@ static void test_oauth(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 2);
-	assert_string_equal(cred(&t, 0)->mechanism, "AUTH XOAUTH2");
-	assert_bytes(&cred(&t, 0)->username, "someone@example.com");
-	assert_bytes(&cred(&t, 0)->password, "ya29.vF9dft4qmTc2Nvb3RlckBhdHRh");
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_FAILURE);
-	assert_string_equal(cred(&t, 1)->mechanism, "AUTH OAUTHBEARER");
-	assert_bytes(&cred(&t, 1)->username, "user,x@example.com");
-	assert_bytes(&cred(&t, 1)->password, "vF9dft4qmTc2Nvb3Rlck==");
-	assert_int_equal(cred(&t, 1)->outcome, OUTCOME_SUCCESS);
+	assert_string_equal(dt_cred(&t, 0)->mechanism, "AUTH XOAUTH2");
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "someone@example.com");
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "ya29.vF9dft4qmTc2Nvb3RlckBhdHRh");
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_FAILURE);
+	assert_string_equal(dt_cred(&t, 1)->mechanism, "AUTH OAUTHBEARER");
+	dt_assert_bytes(&dt_cred(&t, 1)->username, "user,x@example.com");
+	dt_assert_bytes(&dt_cred(&t, 1)->password, "vF9dft4qmTc2Nvb3Rlck==");
+	assert_int_equal(dt_cred(&t, 1)->outcome, OUTCOME_SUCCESS);
 	l1[strlen(l1) - 2] = 0;
 	const struct mt_line *l = line_eq(&t, l1);
 	assert_true(l->secret);
@@ -440,9 +354,9 @@ static void test_auth_cancel(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_true(cred(&t, 0)->cancelled);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
-	assert_true(cred(&t, 0)->reply_frame > 0);
+	assert_true(dt_cred(&t, 0)->cancelled);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
+	assert_true(dt_cred(&t, 0)->reply_frame > 0);
 	assert_string_equal(line_eq(&t, "*")->decoded, "[authentication cancelled]");
 	assert_false(warned(&t, W_AUTH_FAILED));
 	assert_false(warned(&t, W_SYNTAX_ERROR));
@@ -460,8 +374,8 @@ static void test_auth_unfinished(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_bytes(&cred(&t, 0)->password, "s3cret");
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "s3cret");
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
 	assert_true(warned(&t, W_CLEARTEXT_CREDENTIALS));
 	dt_free(&t);
 }
@@ -487,7 +401,7 @@ static void test_data_dot_stuffing(void **state)
 	assert_string_equal(m->command, "DATA");
 	assert_int_equal(m->dir, DIR_C2S);
 	assert_int_equal(m->size, strlen(BODY_REAL));
-	sha256_hex(BODY_REAL, strlen(BODY_REAL), want);
+	dt_sha256_hex(BODY_REAL, strlen(BODY_REAL), want);
 	assert_string_equal(m->sha256, want);
 	assert_true(m->complete);
 	assert_int_equal(m->raw.len, strlen(BODY_REAL));
@@ -546,7 +460,7 @@ static void test_bdat(void **state)
 	const struct mt_message *m = t.s->msgs[0];
 	assert_string_equal(m->command, "BDAT");
 	assert_int_equal(m->size, 28);
-	sha256_hex(body, 28, want);   /* no dot-unstuffing in BDAT */
+	dt_sha256_hex(body, 28, want);   /* no dot-unstuffing in BDAT */
 	assert_string_equal(m->sha256, want);
 	assert_true(m->complete);
 	assert_string_equal(m->subject, "chunk");
@@ -610,7 +524,7 @@ static void test_blast_before_greeting(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_string_equal(t.s->server_software, "Postfix");
-	assert_bytes(&t.s->greeting, "220-mx.example.com ESMTP Postfix");
+	dt_assert_bytes(&t.s->greeting, "220-mx.example.com ESMTP Postfix");
 	assert_int_equal(t.s->starttls.offered, TRI_TRUE);   /* EHLO reply matched to EHLO */
 	assert_int_equal(t.s->nmsgs, 1);
 	assert_true(t.s->msgs[0]->complete);
@@ -746,7 +660,7 @@ static void test_starttls_refused(void **state)
 	assert_int_equal(t.s->tls, TLS_NONE);
 	assert_true(warned(&t, W_STARTTLS_REFUSED));
 	assert_int_equal(t.s->ncreds, 1);   /* text goes on being decoded */
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_SUCCESS);
 	assert_true(warned(&t, W_CLEARTEXT_AUTH_DESPITE_STARTTLS_OFFERED));
 	dt_free(&t);
 }
@@ -832,7 +746,7 @@ static void test_bare_lf(void **state)
 	assert_true(warned(&t, W_BARE_LF));
 	assert_int_equal(t.s->nmsgs, 1);
 	assert_true(t.s->msgs[0]->complete);
-	sha256_hex("Subject: lf\n\nbody\n", 18, want);   /* bytes as transferred */
+	dt_sha256_hex("Subject: lf\n\nbody\n", 18, want);   /* bytes as transferred */
 	assert_string_equal(t.s->msgs[0]->sha256, want);
 	dt_free(&t);
 }
@@ -868,11 +782,11 @@ static void test_client_only(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 2);
-	assert_bytes(&cred(&t, 0)->username, "alice");
-	assert_bytes(&cred(&t, 0)->password, "s3cret");
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
-	assert_bytes(&cred(&t, 1)->username, "bob");
-	assert_bytes(&cred(&t, 1)->password, "hunter2");
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "alice");
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "s3cret");
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_UNKNOWN);
+	dt_assert_bytes(&dt_cred(&t, 1)->username, "bob");
+	dt_assert_bytes(&dt_cred(&t, 1)->password, "hunter2");
 	assert_int_equal(t.s->nmsgs, 1);
 	assert_true(t.s->msgs[0]->complete);
 	assert_string_equal(line_eq(&t, "mail from:<a@x>")->decoded, "from=<a@x>");
@@ -915,16 +829,16 @@ static void test_odd_auth(void **state)
 	run(&t, st);
 	assert_decoded_has(line_eq(&t, "334 not*base64!"), "not base64");
 	assert_int_equal(t.s->ncreds, 3);
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_FAILURE);
-	assert_int_equal(cred(&t, 0)->username.len, 0);
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_FAILURE);
+	assert_int_equal(dt_cred(&t, 0)->username.len, 0);
 	assert_true(line_eq(&t, "p@ss word")->secret);   /* the password step is masked anyway */
-	assert_string_equal(cred(&t, 1)->mechanism, "AUTH GSSAPI");
-	assert_int_equal(cred(&t, 1)->outcome, OUTCOME_FAILURE);
-	assert_string_equal(cred(&t, 2)->mechanism, "AUTH DIGEST-MD5");
-	assert_bytes(&cred(&t, 2)->username, "chris");
-	assert_bytes(&cred(&t, 2)->response, "d388dad90");
-	assert_true(cred(&t, 2)->challenge.len > 0);
-	assert_int_equal(cred(&t, 2)->outcome, OUTCOME_SUCCESS);
+	assert_string_equal(dt_cred(&t, 1)->mechanism, "AUTH GSSAPI");
+	assert_int_equal(dt_cred(&t, 1)->outcome, OUTCOME_FAILURE);
+	assert_string_equal(dt_cred(&t, 2)->mechanism, "AUTH DIGEST-MD5");
+	dt_assert_bytes(&dt_cred(&t, 2)->username, "chris");
+	dt_assert_bytes(&dt_cred(&t, 2)->response, "d388dad90");
+	assert_true(dt_cred(&t, 2)->challenge.len > 0);
+	assert_int_equal(dt_cred(&t, 2)->outcome, OUTCOME_SUCCESS);
 	dt_free(&t);
 }
 
@@ -963,11 +877,11 @@ static void test_ntlm(void **state)
 	struct dt t;
 	run(&t, st);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_string_equal(cred(&t, 0)->mechanism, "AUTH NTLM");
-	assert_bytes(&cred(&t, 0)->username, "DOM\\bob");
-	assert_bytes(&cred(&t, 0)->challenge, "1122334455667788");
-	assert_bytes(&cred(&t, 0)->response, "deadbeef");
-	assert_int_equal(cred(&t, 0)->outcome, OUTCOME_SUCCESS);
+	assert_string_equal(dt_cred(&t, 0)->mechanism, "AUTH NTLM");
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "DOM\\bob");
+	dt_assert_bytes(&dt_cred(&t, 0)->challenge, "1122334455667788");
+	dt_assert_bytes(&dt_cred(&t, 0)->response, "deadbeef");
+	assert_int_equal(dt_cred(&t, 0)->outcome, OUTCOME_SUCCESS);
 	assert_true(warned(&t, W_CHALLENGE_RESPONSE_CRACKABLE));
 	assert_non_null(dt_find_line(&t, b3));
 	free(b1);
@@ -991,9 +905,9 @@ static void test_typed_login(void **state)
 	dt_send(&t, DIR_S2C, "235 ok\r\n");
 	dt_finish(&t);
 	assert_int_equal(t.s->ncreds, 1);
-	assert_true(cred(&t, 0)->typed);
-	assert_bytes(&cred(&t, 0)->username, "alice");
-	assert_bytes(&cred(&t, 0)->password, "s3cret");
+	assert_true(dt_cred(&t, 0)->typed);
+	dt_assert_bytes(&dt_cred(&t, 0)->username, "alice");
+	dt_assert_bytes(&dt_cred(&t, 0)->password, "s3cret");
 	const struct mt_line *l = line_eq(&t, "czNjcmV0");
 	assert_true(l->nkeys >= 8);
 	dt_free(&t);
@@ -1040,7 +954,7 @@ static void test_implicit_tls_plain_server(void **state)
 	struct dt t;
 	run2(&t, NULL, &mt_dissector_tls, st);
 	assert_true(t.s->starttls.tls_seen);
-	assert_bytes(&t.s->greeting, "220-mx.example.org ESMTP Exim 4.92");
+	dt_assert_bytes(&t.s->greeting, "220-mx.example.org ESMTP Exim 4.92");
 	assert_decoded_has(line_eq(&t, "220-mx.example.org ESMTP Exim 4.92"), "plaintext");
 	dt_free(&t);
 }

@@ -1,6 +1,12 @@
 /* dtest.c - see dtest.h */
 #include "dtest.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,4 +109,91 @@ const struct mt_line *dt_find_line(const struct dt *t, const char *needle)
 			return l;
 	}
 	return NULL;
+}
+
+static void same_bytes(const struct mt_bytes *a, const struct mt_bytes *b)
+{
+	assert_int_equal(a->len, b->len);
+	if (a->len)
+		assert_memory_equal(a->data, b->data, a->len);
+}
+
+static void same_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_true(a == b);
+	else
+		assert_string_equal(a, b);
+}
+
+void dt_assert_same(const struct dt *a, const struct dt *b)
+{
+	const struct mt_session *x = a->s, *y = b->s;
+	assert_int_equal(x->ncreds, y->ncreds);
+	for (size_t i = 0; i < x->ncreds; i++) {
+		const struct mt_credential *c = x->creds[i], *d = y->creds[i];
+		assert_string_equal(c->mechanism, d->mechanism);
+		same_bytes(&c->username, &d->username);
+		same_bytes(&c->password, &d->password);
+		same_bytes(&c->authzid, &d->authzid);
+		same_bytes(&c->challenge, &d->challenge);
+		same_bytes(&c->response, &d->response);
+		assert_int_equal(c->outcome, d->outcome);
+		assert_int_equal(c->cancelled, d->cancelled);
+		assert_int_equal(c->tls, d->tls);
+	}
+	assert_int_equal(x->nmsgs, y->nmsgs);
+	for (size_t i = 0; i < x->nmsgs; i++) {
+		assert_string_equal(x->msgs[i]->command, y->msgs[i]->command);
+		assert_int_equal(x->msgs[i]->size, y->msgs[i]->size);
+		assert_string_equal(x->msgs[i]->sha256, y->msgs[i]->sha256);
+		assert_int_equal(x->msgs[i]->complete, y->msgs[i]->complete);
+		same_str(x->msgs[i]->subject, y->msgs[i]->subject);
+	}
+	assert_int_equal(x->warnings, y->warnings);
+	assert_int_equal(x->starttls.offered, y->starttls.offered);
+	assert_int_equal(x->starttls.requested, y->starttls.requested);
+	assert_int_equal(x->starttls.accepted, y->starttls.accepted);
+	assert_int_equal(x->starttls.tls_seen, y->starttls.tls_seen);
+	assert_int_equal(x->tls, y->tls);
+	same_str(x->sni, y->sni);
+	assert_string_equal(x->server_software, y->server_software);
+	same_bytes(&x->greeting, &y->greeting);
+	assert_int_equal(x->nauth_mechs, y->nauth_mechs);
+	for (size_t i = 0; i < x->nauth_mechs; i++)
+		assert_string_equal(x->auth_mechs[i], y->auth_mechs[i]);
+	assert_int_equal(x->nlines, y->nlines);
+	for (size_t i = 0; i < x->nlines; i++) {
+		const struct mt_line *l = &x->lines[i], *m = &y->lines[i];
+		assert_int_equal(l->dir, m->dir);
+		assert_int_equal(l->kind, m->kind);
+		same_bytes(&l->text, &m->text);
+		same_str(l->decoded, m->decoded);
+		same_str(l->decoded_masked, m->decoded_masked);
+		assert_int_equal(l->secret, m->secret);
+		assert_int_equal(l->secret_off, m->secret_off);
+		assert_int_equal(l->secret_len, m->secret_len);
+	}
+}
+
+const struct mt_credential *dt_cred(const struct dt *t, size_t i)
+{
+	assert_true(i < t->s->ncreds);
+	return t->s->creds[i];
+}
+
+void dt_assert_bytes(const struct mt_bytes *b, const char *want)
+{
+	assert_non_null(b->data);
+	assert_int_equal(b->len, strlen(want));
+	assert_memory_equal(b->data, want, b->len);
+}
+
+void dt_sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }

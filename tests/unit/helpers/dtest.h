@@ -39,6 +39,19 @@ void dt_fin(struct dt *t, int dir);
 void dt_finish(struct dt *t);
 void dt_free(struct dt *t);
 
+/* Asserts (cmocka) that two runs of the same dialogue found the same thing:
+ * credentials, messages, warnings, STARTTLS and TLS state, greeting,
+ * mechanisms and the transcript (all but frame numbers and the typed flag).
+ * Dissector tests play each dialogue whole and byte by byte and call this. */
+void dt_assert_same(const struct dt *a, const struct dt *b);
+
+/* The i-th credential (asserts it exists). */
+const struct mt_credential *dt_cred(const struct dt *t, size_t i);
+/* Asserts that b holds exactly the NUL-terminated string want. */
+void dt_assert_bytes(const struct mt_bytes *b, const char *want);
+/* SHA-256 of p[0..n) as 64 hex digits and a NUL. */
+void dt_sha256_hex(const void *p, size_t n, char out[65]);
+
 /* Finds the first transcript line whose text contains needle (or NULL). */
 const struct mt_line *dt_find_line(const struct dt *t, const char *needle);
 
