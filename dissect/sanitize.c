@@ -57,18 +57,30 @@ static bool term_unsafe_cp(uint32_t cp)
 	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
 }
 
+/* Length of the run at p of printable ASCII that needs no escaping. */
+static size_t plain_run(const uint8_t *p, size_t n, uint8_t q1, uint8_t q2)
+{
+	size_t i = 0;
+	while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != q1 && p[i] != q2)
+		i++;
+	return i;
+}
+
 void mt_sanitize_term(struct mt_sbuf *out, const void *vp, size_t n)
 {
 	const uint8_t *p = vp;
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 	while (i < n) {
+		size_t run = plain_run(p + i, n - i, '\\', '\\');
+		if (run) {
+			mt_sbuf_add(out, p + i, run);
+			i += run;
+			continue;
+		}
 		uint8_t c = p[i];
-		if (c >= 0x20 && c < 0x7f) {
-			if (c == '\\')
-				mt_sbuf_add(out, "\\\\", 2);
-			else
-				mt_sbuf_addc(out, (char)c);
+		if (c == '\\') {
+			mt_sbuf_add(out, "\\\\", 2);
 			i++;
 			continue;
 		}
@@ -98,11 +110,17 @@ void mt_sanitize_json(struct mt_sbuf *out, const void *vp, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 	while (i < n) {
+		/* most captured text is plain ASCII: copy runs of it at once */
+		size_t run = plain_run(p + i, n - i, '"', '\\');
+		if (run) {
+			mt_sbuf_add(out, p + i, run);
+			i += run;
+			continue;
+		}
 		uint8_t c = p[i];
-		if (c >= 0x20 && c < 0x7f) {
-			if (c == '"' || c == '\\')
-				mt_sbuf_addc(out, '\\');
-			mt_sbuf_addc(out, (char)c);
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			mt_sbuf_add(out, e, 2);
 			i++;
 			continue;
 		}
