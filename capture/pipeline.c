@@ -2,15 +2,12 @@
  * flow -> nDPI -> reassembly -> dispatch into the session model. */
 #include "pipeline.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "../dissect/dispatch.h"
 #include "../dissect/sbuf.h"
@@ -19,6 +16,7 @@
 #include "ipfrag.h"
 #include "ndpi_glue.h"
 #include "reasm.h"
+#include "source.h"
 
 #define EXPIRE_EVERY_NS 1000000000ull      /* walk the LRU once per second of packet time */
 #define CLOSED_LINGER_NS 30000000000ull    /* a finished flow absorbs stragglers this long */
@@ -401,80 +399,20 @@ static void pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *dat
 
 /* ---- opening ---- */
 
-/* Opens path for writing without following a path we did not choose to
- * overwrite: O_EXCL unless force. */
-static FILE *open_new_file(const char *path, bool force, char *err, size_t errsz)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0644);
-	if (fd < 0) {
-		snprintf(err, errsz, "%s: %s%s", path, strerror(errno),
-		         errno == EEXIST ? " (use --force to overwrite)" : "");
-		return NULL;
-	}
-	FILE *fp = fdopen(fd, "wb");
-	if (!fp) {
-		close(fd);
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-	}
-	return fp;
-}
-
-/* The file's own timestamp precision, so that -w copies records exactly:
- * nanoseconds for a nanosecond pcap or a pcapng, else microseconds. */
-static int file_precision(const char *path)
-{
-	uint8_t m[4] = { 0 };
-	FILE *fp = fopen(path, "rb");
-	if (fp) {
-		if (fread(m, 1, 4, fp) != 4)
-			memset(m, 0, 4);
-		fclose(fp);
-	}
-	uint32_t le = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
-	uint32_t be = (uint32_t)m[3] | (uint32_t)m[2] << 8 | (uint32_t)m[1] << 16 | (uint32_t)m[0] << 24;
-	if (le == 0xa1b23c4d || be == 0xa1b23c4d || le == 0x0a0d0d0a)
-		return PCAP_TSTAMP_PRECISION_NANO;
-	return PCAP_TSTAMP_PRECISION_MICRO;
-}
-
-static pcap_t *open_live(const struct mt_capture_opts *o, char *err, size_t errsz)
-{
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc = pcap_create(o->iface, ebuf);
-	if (!pc) {
-		snprintf(err, errsz, "%s: %s", o->iface, ebuf);
-		return NULL;
-	}
-	pcap_set_snaplen(pc, o->snaplen > 0 ? o->snaplen : 262144);
-	pcap_set_promisc(pc, o->promisc ? 1 : 0);
-	pcap_set_timeout(pc, 100);
-	if (o->immediate)
-		pcap_set_immediate_mode(pc, 1);   /* keystrokes appear at once (trap T18) */
-	pcap_set_buffer_size(pc, (o->buffer_mb > 0 ? o->buffer_mb : 32) << 20);
-	pcap_set_tstamp_precision(pc, PCAP_TSTAMP_PRECISION_NANO);
-	int rc = pcap_activate(pc);
-	if (rc < 0) {
-		snprintf(err, errsz, "%s: %s", o->iface, pcap_geterr(pc));
-		pcap_close(pc);
-		return NULL;
-	}
-	return pc;
-}
-
 struct mt_pipeline *mt_pipeline_open(const struct mt_capture_opts *o, struct mt_model *m, char *err, size_t errsz)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *pc;
 	bool live = false;
 	if (o->iface) {
-		pc = open_live(o, err, errsz);
+		pc = mt_source_open_live(o, err, errsz);
 		live = true;
 	} else if (o->read_file && strcmp(o->read_file, "-") == 0) {
 		pc = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 		if (!pc)
 			snprintf(err, errsz, "standard input: %s", ebuf);
 	} else if (o->read_file) {
-		pc = pcap_open_offline_with_tstamp_precision(o->read_file, file_precision(o->read_file), ebuf);
+		pc = pcap_open_offline_with_tstamp_precision(o->read_file, mt_source_file_precision(o->read_file), ebuf);
 		if (!pc)
 			snprintf(err, errsz, "%s: %s", o->read_file, ebuf);
 	} else {
@@ -513,7 +451,7 @@ struct mt_pipeline *mt_pipeline_open(const struct mt_capture_opts *o, struct mt_
 	if (live)
 		pcap_setnonblock(pc, 1, ebuf);
 	if (o->write_file) {
-		FILE *fp = open_new_file(o->write_file, o->force, err, errsz);
+		FILE *fp = mt_source_create_file(o->write_file, o->force, err, errsz);
 		if (!fp || !(P->dump = pcap_dump_fopen(pc, fp))) {
 			if (fp) {
 				snprintf(err, errsz, "%s: %s", o->write_file, pcap_geterr(pc));
@@ -651,55 +589,4 @@ void mt_pipeline_close(struct mt_pipeline *P)
 	}
 	pcap_close(P->pc);
 	free(P);
-}
-
-/* ---- saving one session ---- */
-
-long mt_capture_save_session(const char *src, const struct mt_session *s, const char *out, bool force,
-                             char *err, size_t errsz)
-{
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc = pcap_open_offline_with_tstamp_precision(src, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (!pc) {
-		snprintf(err, errsz, "%s: %s", src, ebuf);
-		return -1;
-	}
-	FILE *fp = open_new_file(out, force, err, errsz);
-	if (!fp) {
-		pcap_close(pc);
-		return -1;
-	}
-	pcap_dumper_t *d = pcap_dump_fopen(pc, fp);
-	if (!d) {
-		snprintf(err, errsz, "%s: %s", out, pcap_geterr(pc));
-		fclose(fp);
-		pcap_close(pc);
-		return -1;
-	}
-	int dlt = pcap_datalink(pc);
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	uint64_t frame = 0;
-	long written = 0;
-	while (pcap_next_ex(pc, &h, &data) == 1) {
-		frame++;
-		if (frame < s->first_frame)
-			continue;
-		if (frame > s->last_frame)
-			break;
-		struct mt_tcp_seg seg;
-		struct mt_ipv4_frag frag;
-		if (mt_decode_frame(dlt, data, h->caplen, &seg, &frag) != DEC_TCP)
-			continue;
-		char a[64], b[64];
-		mt_addr_port_str(&seg.src, seg.sport, a, sizeof(a));
-		mt_addr_port_str(&seg.dst, seg.dport, b, sizeof(b));
-		if ((!strcmp(a, s->client) && !strcmp(b, s->server)) || (!strcmp(a, s->server) && !strcmp(b, s->client))) {
-			pcap_dump((u_char *)d, h, data);
-			written++;
-		}
-	}
-	pcap_dump_close(d);
-	pcap_close(pc);
-	return written;
 }
