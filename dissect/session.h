@@ -214,7 +214,8 @@ struct mt_model {
 	struct mt_fail_count *fails; size_t nfails;
 	uint64_t first_ts_ns, last_ts_ns;
 	uint64_t last_frame;
-	char source[256];          /* "file.pcap" or "eth0 (filter)" */
+	char source[256];          /* "file.pcap" or "eth0 (filter)": a label */
+	char source_path[256];     /* the capture file read (-r), "" if live or stdin */
 	bool live;
 	int datalink;
 };

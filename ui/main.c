@@ -281,6 +281,8 @@ int main(int argc, char **argv)
 	mt_model_init(&m, &a.lim);
 	snprintf(m.source, sizeof(m.source), "%s%s%s%s", a.cap.iface ? a.cap.iface : a.cap.read_file,
 	         a.cap.filter ? " (" : "", a.cap.filter ? a.cap.filter : "", a.cap.filter ? ")" : "");
+	if (a.cap.read_file && strcmp(a.cap.read_file, "-") != 0)
+		snprintf(m.source_path, sizeof(m.source_path), "%s", a.cap.read_file);
 	m.keep_lines = a.transcript || a.mode == MODE_TUI;
 	m.keep_raw = a.export_dir || a.mode == MODE_TUI;
 	m.keep_packets = a.mode == MODE_TUI;

@@ -285,9 +285,10 @@ void tui_save(struct tui *t, const struct mt_session *s)
 		tui_message(t, true, "Nothing to save: select a session");
 		return;
 	}
+	/* the file to copy frames from (not the label, which may carry a filter) */
 	const char *src = NULL;
-	if (!t->o->live && t->m->source[0] && strcmp(t->m->source, "-"))
-		src = t->m->source;
+	if (!t->o->live && t->m->source_path[0])
+		src = t->m->source_path;
 	char msg[256];
 	int n = tui_save_session(s, src, t->o->save_dir, msg, sizeof(msg));
 	tui_message(t, n < 0, "%s", msg);

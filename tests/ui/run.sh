@@ -74,7 +74,7 @@ start() {
 	ln -s "$(dirname "$1")" "$TMP/pcaps"
 	ARG="pcaps/$(basename "$1")"
 	$T new-session -d -s ui -x "${2:-120}" -y "${3:-40}" \
-		"cd '$TMP' && env LANG=C.UTF-8 TERM=screen-256color '$MAILTAP' --tui -r '$ARG'; echo EXITED \$?; sleep 60"
+		"cd '$TMP' && env LANG=C.UTF-8 TERM=screen-256color '$MAILTAP' --tui -r '$ARG' ${EXTRA:-}; echo EXITED \$?; sleep 60"
 	$T set-option -t ui remain-on-exit on >/dev/null 2>&1
 	wait_for 'packets \|' 5 || wait_for ' pk \|' 2
 	# loaded: the status bar no longer says "loading"
@@ -173,6 +173,14 @@ if [ -n "$STARTTLS" ]; then
 	else
 		nok "SIGTERM ends the UI cleanly" "no mailtap process found"
 	fi
+	# with a BPF filter the status bar shows it, and w still copies from the file
+	rm -f "$TMP"/mailtap-session-*
+	EXTRA="tcp port 587" start "$STARTTLS"
+	keys s Enter w
+	check "w saves the session's pcap when a filter was given" 'Saved [^ ]*mailtap-session-1-smtp[^ ]*\.pcap'
+	if ls "$TMP" | grep -q '^mailtap-session-1-smtp.*\.pcap$'; then ok "the filtered session's pcap exists"
+	else nok "the filtered session's pcap exists" "files: $(ls "$TMP" | tr '\n' ' ')"; fi
+	keys q q q
 else
 	echo "skip - ui no STARTTLS capture"
 fi
