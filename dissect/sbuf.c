@@ -6,8 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void (*oom_hook)(void);
+
+void mt_set_oom_hook(void (*hook)(void))
+{
+	oom_hook = hook;
+}
+
 static void oom(void)
 {
+	void (*hook)(void) = oom_hook;
+	oom_hook = NULL;   /* once, even if the hook itself runs out */
+	if (hook)
+		hook();
 	fputs("mailtap: out of memory\n", stderr);
 	abort();
 }

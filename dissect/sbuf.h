@@ -33,6 +33,9 @@ void mt_sbuf_add_escaped(struct mt_sbuf *b, const void *p, size_t n);
 /* Appends p[0..n) as lower-case hex, two digits a byte. */
 void mt_sbuf_add_hex(struct mt_sbuf *b, const void *p, size_t n);
 
+/* Called once before an out-of-memory abort (the UI restores the terminal). */
+void mt_set_oom_hook(void (*hook)(void));
+
 /* xmalloc family: abort with a message on failure. */
 void *mt_xmalloc(size_t n);
 void *mt_xcalloc(size_t n, size_t sz);

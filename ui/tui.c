@@ -825,6 +825,7 @@ int mt_tui_run(struct mt_pipeline *p, struct mt_model *m, const struct mt_tui_op
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
 	atexit(restore_terminal);   /* exit() from anywhere still restores */
+	mt_set_oom_hook(restore_terminal);   /* and so does running out of memory */
 
 	/* `-r -` reads the capture from stdin, and --tui may run with stdout
 	 * redirected: the keyboard and the screen are then the controlling
