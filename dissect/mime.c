@@ -11,6 +11,7 @@
  * States: reading a header block (the message's or a part's), reading a
  * body inside a multipart (looking for delimiters only), or done learning
  * (the message is not multipart: the rest of the bytes are ignored). */
+#include "strutil.h"
 #include "mime.h"
 
 #include <stdlib.h>
@@ -92,19 +93,6 @@ struct mt_mime {
  * small helpers
  * ------------------------------------------------------------------- */
 
-static bool is_wsp(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 static bool span_ieq(const uint8_t *p, size_t n, const char *s)
 {
 	size_t l = strlen(s);
@@ -171,7 +159,7 @@ static void skip_cfws(struct cursor *c)
 {
 	while (c->i < c->n) {
 		uint8_t ch = c->p[c->i];
-		if (is_wsp(ch) || ch == '\r' || ch == '\n') {
+		if (mt_is_wsp(ch) || ch == '\r' || ch == '\n') {
 			c->i++;
 			continue;
 		}
@@ -247,7 +235,7 @@ static struct pval read_value(struct cursor *c)
 		const uint8_t *semi = memchr(c->p + s, ';', c->n - s);
 		size_t e = semi ? (size_t)(semi - c->p) : c->n;
 		c->i = e;
-		while (e > s && (is_wsp(c->p[e - 1]) || c->p[e - 1] == '\r' || c->p[e - 1] == '\n'))
+		while (e > s && (mt_is_wsp(c->p[e - 1]) || c->p[e - 1] == '\r' || c->p[e - 1] == '\n'))
 			e--;
 		mt_sbuf_add(&b, c->p + s, e - s);
 	}
@@ -328,10 +316,10 @@ static void percent_decode(const uint8_t *p, size_t n, struct mt_sbuf *out)
 {
 	size_t run = 0;
 	for (size_t i = 0; i + 2 < n; i++) {
-		if (p[i] != '%' || hexval(p[i + 1]) < 0 || hexval(p[i + 2]) < 0)
+		if (p[i] != '%' || mt_hexval(p[i + 1]) < 0 || mt_hexval(p[i + 2]) < 0)
 			continue;
 		mt_sbuf_add(out, p + run, i - run);
-		mt_sbuf_addc(out, (char)(hexval(p[i + 1]) << 4 | hexval(p[i + 2])));
+		mt_sbuf_addc(out, (char)(mt_hexval(p[i + 1]) << 4 | mt_hexval(p[i + 2])));
 		i += 2;
 		run = i + 1;
 	}
@@ -635,7 +623,7 @@ static void header_line(struct mt_mime *m, const uint8_t *p, size_t n)
 		block_end(m, true);
 		return;
 	}
-	if (is_wsp(p[0])) {         /* folded continuation, §2.2.3 */
+	if (mt_is_wsp(p[0])) {         /* folded continuation, §2.2.3 */
 		if (m->hfield != F_NONE)
 			hdr_keep(m, p, n);
 		return;
@@ -645,7 +633,7 @@ static void header_line(struct mt_mime *m, const uint8_t *p, size_t n)
 	if (!colon)                 /* not a field: ignored, lenient */
 		return;
 	size_t nl = (size_t)(colon - p);
-	while (nl > 0 && is_wsp(p[nl - 1]))   /* obsolete "Name :" form, §4.5 */
+	while (nl > 0 && mt_is_wsp(p[nl - 1]))   /* obsolete "Name :" form, §4.5 */
 		nl--;
 	m->hfield = field_of(p, nl, m->ent.top);
 	if (m->hfield != F_NONE)
@@ -665,7 +653,7 @@ static long match_boundary(const struct mt_mime *m, const uint8_t *p, size_t n, 
 		return -1;
 	p += 2;
 	n -= 2;
-	while (n > 0 && is_wsp(p[n - 1]))   /* transport padding */
+	while (n > 0 && mt_is_wsp(p[n - 1]))   /* transport padding */
 		n--;
 	for (size_t k = m->depth; k-- > 0;) {
 		const struct boundary *b = &m->stack[k];

@@ -5,6 +5,7 @@
  * attempt stops at the first '?' or space that cannot belong to it, so no
  * byte is looked at more than a few times whatever the input (a 1 MB header
  * of "=?=?=?" stays linear). */
+#include "strutil.h"
 #include "rfc2047.h"
 
 #include <errno.h>
@@ -235,19 +236,6 @@ bool mt_charset_to_utf8(const char *cs, size_t cslen, const uint8_t *p, size_t n
  * Encoded words
  * ------------------------------------------------------------------- */
 
-static bool is_wsp(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 /* One encoded word found in the value: spans into it. */
 struct ew {
 	const uint8_t *cs; size_t cslen;
@@ -280,7 +268,7 @@ static bool parse_ew(const uint8_t *p, size_t n, size_t i, struct ew *w)
 		return false;
 	j = k + 3;
 	for (k = j; k < n; k++)
-		if (p[k] == '?' || is_wsp(p[k]))
+		if (p[k] == '?' || mt_is_wsp(p[k]))
 			break;
 	if (k + 1 >= n || p[k] != '?' || p[k + 1] != '=')
 		return false;
@@ -298,8 +286,8 @@ static void q_decode(const uint8_t *p, size_t n, struct mt_sbuf *out)
 		uint8_t c = p[i];
 		if (c == '_') {
 			c = ' ';
-		} else if (c == '=' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-			c = (uint8_t)(hexval(p[i + 1]) << 4 | hexval(p[i + 2]));
+		} else if (c == '=' && i + 2 < n && mt_hexval(p[i + 1]) >= 0 && mt_hexval(p[i + 2]) >= 0) {
+			c = (uint8_t)(mt_hexval(p[i + 1]) << 4 | mt_hexval(p[i + 2]));
 			i += 2;
 		}
 		mt_sbuf_addc(out, (char)c);
@@ -354,7 +342,7 @@ static bool same_charset(const struct run *r, const struct ew *w)
 static bool all_wsp(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!is_wsp(p[i]))
+		if (!mt_is_wsp(p[i]))
 			return false;
 	return true;
 }
@@ -374,9 +362,9 @@ char *mt_rfc2047_decode(const uint8_t *p, size_t n, size_t *outlen)
 		if (p[i] != '\r' && p[i] != '\n')
 			u[un++] = p[i];
 	size_t s = 0;
-	while (s < un && is_wsp(u[s]))
+	while (s < un && mt_is_wsp(u[s]))
 		s++;
-	while (un > s && is_wsp(u[un - 1]))
+	while (un > s && mt_is_wsp(u[un - 1]))
 		un--;
 
 	size_t i = s, lit = s;

@@ -27,6 +27,24 @@ void mt_skip_ws(struct mt_span *s);
 /* Trims trailing spaces/tabs/CR/LF. */
 void mt_trim_right(struct mt_span *s);
 
+/* RFC 5322 §2.2.2 WSP: space or horizontal tab. */
+static inline bool mt_is_wsp(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The value of a hexadecimal digit, or -1. */
+static inline int mt_hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Parses a decimal number of at most 19 digits; false if none or overflow. */
 bool mt_parse_u64(const uint8_t *p, size_t n, uint64_t *out, size_t *used);
 
