@@ -11,7 +11,6 @@
  * States: reading a header block (the message's or a part's), reading a
  * body inside a multipart (looking for delimiters only), or done learning
  * (the message is not multipart: the rest of the bytes are ignored). */
-#include "strutil.h"
 #include "mime.h"
 
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "rfc2047.h"
 #include "sbuf.h"
 #include "session.h"
+#include "strutil.h"
 
 /* Longest body line that can still be a delimiter: "--" boundary "--"
  * plus some transport padding (RFC 2046 §5.1.1 allows trailing LWSP). */

@@ -5,7 +5,6 @@
  * attempt stops at the first '?' or space that cannot belong to it, so no
  * byte is looked at more than a few times whatever the input (a 1 MB header
  * of "=?=?=?" stays linear). */
-#include "strutil.h"
 #include "rfc2047.h"
 
 #include <errno.h>
@@ -15,6 +14,7 @@
 #include <strings.h>
 
 #include "base64.h"
+#include "strutil.h"
 
 /* Longest charset name accepted; real ones are under 20 characters. The cap
  * also keeps hostile names short before they reach iconv_open. */
